@@ -1,0 +1,5 @@
+"""``python -m flowscript``."""
+
+from flowscript.cli import main
+
+main()
