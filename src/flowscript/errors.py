@@ -15,7 +15,9 @@ a bug::
     │   ├── BlockedAccessError       EXPR_BLOCKED_ACCESS (sandbox)
     │   └── LimitExceededError       EXPR_LIMIT_EXCEEDED (sandbox limits)
     ├── NodeError                a node failed at run time: ``type``, ``retryable``, details
-    └── StateError               STATE_INVALID: a persisted run state cannot be read
+    ├── StateError               STATE_INVALID: a persisted run state cannot be read
+    ├── StateWriteError          STATE_WRITE_FAILED: the run state could not be written
+    └── ExecutionLogError        LOG_WRITE_FAILED: the execution log could not be written
 
 Definition errors collect every problem before failing; node errors are data (``type`` and
 ``retryable`` are decided by the runtime that knows, never by matching message text).
@@ -33,6 +35,7 @@ __all__ = [
     "BlockedAccessError",
     "ConfigError",
     "DefinitionError",
+    "ExecutionLogError",
     "ExpressionError",
     "ExpressionEvalError",
     "ExpressionSyntaxError",
@@ -40,6 +43,7 @@ __all__ = [
     "LimitExceededError",
     "NodeError",
     "StateError",
+    "StateWriteError",
     "WorkflowParseError",
     "WorkflowValidationError",
 ]
@@ -186,6 +190,24 @@ class StateError(FlowScriptError):
     """A persisted run state is corrupt, of an unknown version, or missing (``STATE_INVALID``)."""
 
     code = "STATE_INVALID"
+
+
+class StateWriteError(FlowScriptError):
+    """The run state could not be written (disk full, permissions): ``STATE_WRITE_FAILED``.
+
+    The state on disk is still a complete state from an earlier moment of the run.
+    """
+
+    code = "STATE_WRITE_FAILED"
+
+
+class ExecutionLogError(FlowScriptError):
+    """The execution log could not be written into the workflow file (``LOG_WRITE_FAILED``).
+
+    Reported on stderr by the caller; it never replaces the run's own result or error.
+    """
+
+    code = "LOG_WRITE_FAILED"
 
 
 def format_list(items: Sequence[str], *, limit: int = 12) -> str:

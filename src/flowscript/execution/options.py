@@ -1,0 +1,72 @@
+"""Caller-supplied settings of one run (execution.md §11)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from flowscript.execution.clock import Clock
+    from flowscript.execution.events import Event
+    from flowscript.execution.node_executor import NodeExecutor
+    from flowscript.runtimes.base import RuntimeRegistry
+
+__all__ = ["DEFAULT_MAX_CONCURRENCY", "ExecutionOptions", "Observer", "Schedule"]
+
+Schedule = Literal["eager", "waves"]
+Observer = Callable[["Event"], Any]
+"""A sync callable receiving every run/node event; an observer that raises is logged and ignored."""
+
+DEFAULT_MAX_CONCURRENCY = 10
+"""execution.md §4.1: the default run-wide limit on leaf work running at once."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExecutionOptions:
+    """How to execute a plan.
+
+    ``None`` for ``max_concurrency``, ``schedule`` and ``timeout`` means "use the workflow's
+    ``runtime:`` setting, else the default" (10, ``eager``, no deadline), so an explicit caller
+    value (``--concurrency``) overrides the frontmatter and the frontmatter overrides defaults.
+
+    Attributes:
+        max_concurrency: run-wide limit on leaf work (runtime calls, delays) at once.
+        schedule: ``eager`` (a node starts when its dependencies succeeded) or ``waves``.
+        timeout: run deadline: seconds, or a duration string (``"5m"``).
+        answers: checkpoint id → pre-supplied answer (``approve``, ``reject``,
+            ``input:TEXT`` or an action id).
+        observers: callables receiving every :mod:`~flowscript.execution.events` event.
+        runtimes: the runtime registry (default: the built-in runtimes).
+        executor: where node work runs (default: in-process).
+        root: the base folder for file paths (default: the current directory).
+        clock: time source (default: the system clock).
+    """
+
+    max_concurrency: int | None = None
+    schedule: Schedule | None = None
+    timeout: float | str | None = None
+    answers: Mapping[str, str] | None = None
+    observers: Sequence[Observer] = ()
+    runtimes: RuntimeRegistry | None = None
+    executor: NodeExecutor | None = None
+    root: str | Path | None = None
+    clock: Clock | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_concurrency is not None and (
+            not isinstance(self.max_concurrency, int)
+            or isinstance(self.max_concurrency, bool)
+            or self.max_concurrency < 1
+        ):
+            raise ValueError(
+                f"max_concurrency must be an integer >= 1, not {self.max_concurrency!r}"
+            )
+        if self.schedule is not None and self.schedule not in ("eager", "waves"):
+            raise ValueError(f"schedule must be 'eager' or 'waves', not {self.schedule!r}")
+        if isinstance(self.timeout, int | float) and not isinstance(self.timeout, bool):
+            if self.timeout <= 0:
+                raise ValueError("timeout must be positive")
+        elif self.timeout is not None and not isinstance(self.timeout, str):
+            raise TypeError("timeout must be seconds (a number) or a duration string")

@@ -1,0 +1,145 @@
+"""Run a workflow file in one call: load + validate + inputs + plan + execute (execution.md §1).
+
+Also the workflow *result* (execution.md §8): the values named by the frontmatter ``output:``
+schema, or the output of the last top-level node that succeeded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flowscript.execution.options import ExecutionOptions
+from flowscript.execution.state import ExecutionState, create_execution_state
+
+if TYPE_CHECKING:
+    from flowscript.model import Workflow
+    from flowscript.planning import ExecutionPlan
+
+__all__ = ["arun_file", "result_of", "run_file", "workflow_result"]
+
+
+async def arun_file(
+    path: str | os.PathLike[str],
+    *,
+    config: Mapping[str, Any] | None = None,
+    input: Any = None,
+    options: ExecutionOptions | None = None,
+    root: str | os.PathLike[str] | None = None,
+    env_file: str | os.PathLike[str] | None = None,
+) -> ExecutionState:
+    """Load, validate and run the workflow at ``path``.
+
+    Args:
+        path: the ``.flow.md`` file.
+        config: config overrides (format.md §2.1; CLI strings are read as JSON when they parse).
+        input: the workflow input (checked against the ``input:`` schema).
+        options: execution options.
+        root: base folder for file paths (overrides ``options.root``).
+        env_file: an extra secrets file (``--env-file``).
+
+    Returns:
+        The final state (status ``completed``).
+
+    Raises:
+        DefinitionError: the file (or a child it includes) does not parse or validate.
+        ConfigError: config, input or secrets were rejected; nothing ran.
+        NodeError: the run failed (the state is complete when it is raised).
+    """
+    from flowscript.execution.executor import execute
+
+    env = Path(env_file) if env_file is not None else None
+    # Reading and validating files (and .env) is blocking I/O: keep it off the event loop.
+    plan, state = await asyncio.to_thread(_prepare, Path(path), config, input, env)
+    options = options or ExecutionOptions()
+    if root is not None:
+        options = dataclasses.replace(options, root=Path(root))
+    return await execute(plan, state, options)
+
+
+def _prepare(
+    file: Path, config: Mapping[str, Any] | None, value: Any, env_file: Path | None
+) -> tuple[ExecutionPlan, ExecutionState]:
+    """Steps 1–4 of execution.md §1: load + validate (children too), inputs, plan, state."""
+    from flowscript.execution.control.composition import load_child_plans, referenced_secrets
+    from flowscript.execution.inputs import load_secrets, resolve_config, resolve_input
+    from flowscript.planning import build_execution_plan
+    from flowscript.validate import load_workflow
+
+    workflow = load_workflow(file)
+    plan = build_execution_plan(workflow)
+    effective = resolve_config(workflow, config)
+    workflow_input = resolve_input(workflow, value)
+    secrets = load_secrets(
+        workflow,
+        env_file=env_file,
+        workflow_dir=file.absolute().parent,
+        referenced=referenced_secrets(workflow, plan.graph),
+    )
+    own = os.path.normpath(file.absolute())
+    plan = load_child_plans(plan, base_dir=file.absolute().parent, seen=frozenset({own}))
+    state = create_execution_state(
+        workflow.name, config=effective, secrets=secrets, input=workflow_input
+    )
+    state.workflow_path = str(file)
+    state.workflow_hash = hashlib.sha256(workflow.source.encode("utf-8")).hexdigest()
+    return plan, state
+
+
+def run_file(
+    path: str | os.PathLike[str],
+    *,
+    config: Mapping[str, Any] | None = None,
+    input: Any = None,
+    options: ExecutionOptions | None = None,
+    root: str | os.PathLike[str] | None = None,
+    env_file: str | os.PathLike[str] | None = None,
+) -> ExecutionState:
+    """Synchronous :func:`arun_file` (runs its own event loop)."""
+    return asyncio.run(
+        arun_file(path, config=config, input=input, options=options, root=root, env_file=env_file)
+    )
+
+
+def workflow_result(workflow: Workflow, state: ExecutionState) -> Any:
+    """The workflow result of a run (execution.md §8).
+
+    With an ``output:`` schema: an object with each declared field read from the node with
+    that id, nested or not (its output, when it succeeded), or else the top-level variable
+    with that name (``null`` when neither exists). Without one: the output of the last
+    top-level node, in document order, that succeeded (``null`` when none did).
+    """
+
+    def output_of(node_id: str) -> tuple[bool, Any]:
+        result = state.node_results.get(node_id)
+        if result is None or not result.status.succeeded:
+            return False, None
+        return True, result.output
+
+    return result_of(workflow, output_of, state.global_context)
+
+
+def result_of(
+    workflow: Workflow,
+    output_of: Callable[[str], tuple[bool, Any]],
+    variables: Mapping[str, Any],
+) -> Any:
+    """§8 over accessors, shared by :func:`workflow_result` and include/call children."""
+    if workflow.output_schema:
+        fields: dict[str, Any] = {}
+        for name in workflow.output_schema:
+            found, value = output_of(name)
+            if not found and name in variables:
+                found, value = True, variables[name]
+            fields[name] = value if found else None
+        return fields
+    for node in reversed(workflow.nodes):
+        found, value = output_of(node.id)
+        if found:
+            return value
+    return None

@@ -1,0 +1,391 @@
+"""Tokeniser for the FlowScript expression language (expressions.md §1, §2.3).
+
+The lexer turns source text into a flat list of :class:`Token`. Two things make it more than
+a regular-expression split:
+
+* **Template literals** nest (`` `a ${ `b ${c}` } d` ``). The lexer keeps a stack of open
+  ``{`` and ``${`` so that a ``}`` either closes an object/brace or resumes the enclosing
+  template text. Template pieces come out as ``template`` (no substitution), ``head``
+  (`` `…${ ``), ``middle`` (``}…${``) and ``tail`` (`` }…` ``) tokens, like ECMAScript's.
+* **Hyphenated names**: a name directly followed by ``-`` and another run of name characters
+  (``fetch-joke``, ``race-api-1``, ``x-1``) is one ``name`` token whose ``parts`` list the
+  pieces; the parser builds both readings from it. No run starts right after ``.``/``?.``
+  (member names), and a numeric piece that continues as a number (``x-1.5``, ``x-1e-3``)
+  ends the run, so those stay plain subtractions.
+
+The same machinery finds the end of a ``{{ expr }}`` interpolation in a template:
+:func:`find_interpolation_end` lexes until the first ``}}`` outside string literals,
+template literals and braces.
+
+Constructs that are not part of the language (``=``, ``++``, ``;``, comments, bitwise
+operators) are rejected here with a specific message.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from flowscript.errors import ExpressionSyntaxError
+from flowscript.expressions.values import MAX_SAFE_INTEGER
+
+__all__ = ["Token", "find_interpolation_end", "number_value", "tokenize"]
+
+_WHITESPACE: Final = re.compile(r"\s+")
+_NAME: Final = re.compile(r"(?:[^\W\d]|\$)(?:\w|\$)*")
+_NAME_PART: Final = re.compile(r"(?:\w|\$)+")
+_NUMBER: Final = re.compile(
+    r"0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+)
+_QUOTES: Final = frozenset("'\"")
+_STRING_BODY: Final = {
+    "'": re.compile(r"(?:[^'\\\n\r]|\\(?:\r\n|[\s\S]))*"),
+    '"': re.compile(r'(?:[^"\\\n\r]|\\(?:\r\n|[\s\S]))*'),
+}
+_TEMPLATE_BODY: Final = re.compile(r"(?:[^`\\$]|\\[\s\S]|\$(?!\{))*")
+_HEX: Final = re.compile(r"[0-9a-fA-F]+")
+
+_PUNCTUATORS: Final = frozenset(
+    {
+        "...", "===", "!==", "**", "==", "!=", "<=", ">=", "&&", "||", "??", "=>", "?.",
+        "(", ")", "[", "]", "{", "}", ",", ":", "?", ".", "+", "-", "*", "/", "%", "<", ">", "!",
+    }
+)  # fmt: skip
+_ASSIGN = "compound assignment is not supported; expressions cannot change variables"
+_BITWISE = "bitwise operators are not supported (did you mean `&&` or `||`?)"
+# Tokens of constructs the language refuses, each with its message.
+_REFUSED: Final = {
+    "//": "comments are not supported in expressions",
+    "/*": "comments are not supported in expressions",
+    "=": "assignment is not supported; did you mean `==`?",
+    "++": "increment `++` is not supported; write `x + 1`",
+    "--": "decrement `--` is not supported; write `x - 1` (or `a - -b` with a space)",
+    ";": "statements are not supported: an expression is a single value (remove `;`)",
+    **dict.fromkeys(
+        ("+=", "-=", "*=", "/=", "%=", "**=", "&=", "|=", "^=", "&&=", "||=", "??=", "<<=",
+         ">>=", ">>>="),
+        _ASSIGN,
+    ),
+    **dict.fromkeys(("&", "|", "^", "~", "<<", ">>", ">>>"), _BITWISE),
+}  # fmt: skip
+
+
+def _by_first_character(tokens: set[str]) -> dict[str, tuple[str, ...]]:
+    """Operator candidates per first character, longest first (``===`` before ``==``)."""
+    table: dict[str, list[str]] = {}
+    for token in sorted(tokens, key=len, reverse=True):
+        table.setdefault(token[0], []).append(token)
+    return {char: tuple(candidates) for char, candidates in table.items()}
+
+
+# Dispatching on the first character is several times faster than one regex alternation.
+_OPERATORS: Final = _by_first_character(set(_PUNCTUATORS) | set(_REFUSED))
+_SPACE_CHARACTERS: Final = frozenset(" \t\n\r\f\v\u00a0\ufeff\u2028\u2029")
+_SINGLE_ESCAPES: Final = {
+    "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0",
+}  # fmt: skip
+_LINE_CONTINUATIONS: Final = ("\r\n", "\n", "\r", "\u2028", "\u2029")
+
+
+class Token:
+    """One token.
+
+    Attributes:
+        kind: ``num``, ``str``, ``name``, ``punct``, ``template``, ``head``, ``middle``,
+            ``tail`` or ``eof``.
+        value: the number, the decoded string, the name, the punctuator, the decoded
+            template text.
+        offset: 0-based start in the source; ``end``: 0-based end (exclusive).
+        parts: for a hyphenated name, its pieces as ``(text, offset)``; else empty.
+    """
+
+    __slots__ = ("end", "kind", "offset", "parts", "value")
+
+    def __init__(
+        self,
+        kind: str,
+        value: object,
+        offset: int,
+        end: int,
+        parts: tuple[tuple[str, int], ...] = (),
+    ) -> None:
+        self.kind = kind
+        self.value = value
+        self.offset = offset
+        self.end = end
+        self.parts = parts
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind}, {self.value!r}, {self.offset})"
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens, ending with an ``eof`` token.
+
+    Raises:
+        ExpressionSyntaxError: on characters or constructs the language does not have.
+    """
+    return _Lexer(text, 0, stop_at_close=False).run()
+
+
+def find_interpolation_end(text: str, start: int) -> int:
+    """Offset of the ``}}`` that closes the interpolation whose expression starts at ``start``.
+
+    The closing ``}}`` is the first one outside string literals, template literals and
+    braces. Returns -1 when there is none.
+
+    Raises:
+        ExpressionSyntaxError: when the expression text cannot be tokenised (the column is
+            the 1-based offset in ``text`` + 1).
+    """
+    tokens = _Lexer(text, start, stop_at_close=True).run()
+    end = tokens[-1]
+    return end.offset if end.value == "}}" else -1
+
+
+class _Lexer:
+    __slots__ = ("_braces", "_pos", "_stop_at_close", "_text", "_tokens")
+
+    _pos: int
+
+    def __init__(self, text: str, start: int, *, stop_at_close: bool) -> None:
+        self._text = text
+        self._pos = start
+        self._stop_at_close = stop_at_close
+        self._braces: list[int] = []  # -1 for ``{``; the backtick offset for ``${``
+        self._tokens: list[Token] = []
+
+    def run(self) -> list[Token]:
+        text, tokens, braces = self._text, self._tokens, self._braces
+        length, stop_at_close = len(text), self._stop_at_close
+        position = self._pos
+        while position < length:
+            char = text[position]
+            if char in _SPACE_CHARACTERS or char.isspace():
+                position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
+                continue
+            if stop_at_close and not braces and text.startswith("}}", position):
+                tokens.append(Token("eof", "}}", position, position + 2))
+                return tokens
+            tokens.append(self._token(char, position))
+            position = tokens[-1].end
+        self._finish_eof()
+        tokens.append(Token("eof", None, length, length))
+        return tokens
+
+    def _token(self, char: str, position: int) -> Token:
+        text, braces = self._text, self._braces
+        if "0" <= char <= "9" or (char == "." and _is_digit(text[position + 1 : position + 2])):
+            return self._number(position)
+        if char in _OPERATORS:
+            if char == "}" and braces and braces[-1] >= 0:
+                return self._template(braces.pop(), position, "tail", "middle")
+            return self._punctuator(char, position)
+        if char in _QUOTES:
+            return self._string(position, char)
+        if char == "`":
+            return self._template(position, position, "template", "head")
+        match = _NAME.match(text, position)
+        if match is None:
+            raise self._error(_unexpected_character(char), position)
+        end = match.end()
+        if end < len(text) and text[end] == "-" and not self._after_dot():
+            return self._name(match)
+        return Token("name", match.group(), position, end)
+
+    def _error(self, message: str, offset: int) -> ExpressionSyntaxError:
+        return ExpressionSyntaxError(message, expression=self._text, column=offset + 1)
+
+    def _finish_eof(self) -> None:
+        for opener in reversed(self._braces):
+            if opener >= 0:
+                raise self._error("unterminated template literal: missing `", opener)
+
+    # -- names -------------------------------------------------------------------------
+
+    def _name(self, match: re.Match[str]) -> Token:
+        """A name followed by ``-``: maybe a hyphenated run (``fetch-joke``)."""
+        start, end = match.span()
+        parts = [(match.group(), start)]
+        end = self._hyphen_parts(end, parts)
+        if len(parts) > 1:
+            return Token("name", self._text[start:end], start, end, tuple(parts))
+        return Token("name", match.group(), start, end)
+
+    def _after_dot(self) -> bool:
+        previous = self._tokens[-1] if self._tokens else None
+        return previous is not None and previous.kind == "punct" and previous.value in (".", "?.")
+
+    def _hyphen_parts(self, end: int, parts: list[tuple[str, int]]) -> int:
+        text = self._text
+        while end + 1 < len(text) and text[end] == "-":
+            part = _NAME_PART.match(text, end + 1)
+            if part is None:
+                break
+            if _is_digit(text[end + 1]):
+                number = _NUMBER.match(text, end + 1)
+                if number is not None and number.end() > part.end():
+                    follower = text[number.end() : number.end() + 1]
+                    if not (follower.isalnum() or follower in ("_", "$")) or not follower:
+                        break  # ``x-1.5`` / ``x-1e-3``: a real number follows the minus
+            parts.append((part.group(), end + 1))
+            end = part.end()
+        return end
+
+    # -- numbers -----------------------------------------------------------------------
+
+    def _number(self, start: int) -> Token:
+        match = _NUMBER.match(self._text, start)
+        assert match is not None  # the caller saw a digit
+        end = match.end()
+        source = match.group()
+        follower = self._text[end : end + 1]
+        if follower and (follower.isalnum() or follower in "_$"):
+            tail = _NAME_PART.match(self._text, end)
+            bad = source + (tail.group() if tail else follower)
+            raise self._error(f"invalid number `{bad}`", start)
+        if len(source) > 1 and source[0] == "0" and _is_digit(source[1]):
+            raise self._error(
+                f"invalid number `{source}`: leading zeros are not allowed "
+                "(octal literals are not supported; use 0o17)",
+                start,
+            )
+        return Token("num", _number_value(source), start, end)
+
+    # -- strings -----------------------------------------------------------------------
+
+    def _string(self, start: int, quote: str) -> Token:
+        body = _STRING_BODY[quote].match(self._text, start + 1)
+        assert body is not None  # the pattern accepts the empty string
+        end = body.end()
+        if end >= len(self._text) or self._text[end] != quote:
+            raise self._error("unterminated string literal", start)
+        return Token("str", self._cook(body.group(), start + 1), start, end + 1)
+
+    def _template(self, opener: int, start: int, closed_kind: str, open_kind: str) -> Token:
+        """Template text from ``start`` (a backtick or the ``}`` closing a substitution)."""
+        body = _TEMPLATE_BODY.match(self._text, start + 1)
+        assert body is not None
+        end = body.end()
+        value = self._cook(body.group(), start + 1)
+        if self._text.startswith("${", end):
+            self._braces.append(opener)
+            return Token(open_kind, value, start, end + 2)
+        if end >= len(self._text):
+            raise self._error("unterminated template literal: missing `", opener)
+        return Token(closed_kind, value, start, end + 1)
+
+    def _cook(self, raw: str, base: int) -> str:
+        """Decode backslash escapes; ``base`` is the offset of ``raw`` in the source."""
+        if "\\" not in raw:
+            return raw
+        units: list[str] = []
+        index = 0
+        while index < len(raw):
+            slash = raw.find("\\", index)
+            if slash < 0:
+                units.append(raw[index:])
+                break
+            units.append(raw[index:slash])
+            decoded, index = self._escape(raw, slash, base)
+            units.append(decoded)
+        return _join_surrogates("".join(units))
+
+    def _escape(self, raw: str, slash: int, base: int) -> tuple[str, int]:
+        char = raw[slash + 1]
+        if char in _SINGLE_ESCAPES and not (char == "0" and raw[slash + 2 : slash + 3].isdigit()):
+            return _SINGLE_ESCAPES[char], slash + 2
+        for newline in _LINE_CONTINUATIONS:
+            if raw.startswith(newline, slash + 1):
+                return "", slash + 1 + len(newline)
+        if char == "x":
+            digits = raw[slash + 2 : slash + 4]
+            if len(digits) == 2 and _HEX.fullmatch(digits):
+                return chr(int(digits, 16)), slash + 4
+            raise self._error("invalid `\\x` escape: expected two hex digits", base + slash)
+        if char == "u":
+            return self._unicode_escape(raw, slash, base)
+        if char.isdigit():
+            raise self._error(
+                "octal escapes are not supported; use \\u0000-style escapes", base + slash
+            )
+        return char, slash + 2
+
+    def _unicode_escape(self, raw: str, slash: int, base: int) -> tuple[str, int]:
+        if raw.startswith("{", slash + 2):
+            close = raw.find("}", slash + 3)
+            digits = raw[slash + 3 : close] if close > 0 else ""
+            if digits and _HEX.fullmatch(digits) and int(digits, 16) <= 0x10FFFF:
+                return chr(int(digits, 16)), close + 1
+            raise self._error(
+                "invalid `\\u{…}` escape: expected a hex code point up to 10FFFF", base + slash
+            )
+        digits = raw[slash + 2 : slash + 6]
+        if len(digits) == 4 and _HEX.fullmatch(digits):
+            return chr(int(digits, 16)), slash + 6
+        raise self._error("invalid `\\u` escape: expected four hex digits", base + slash)
+
+    # -- punctuators -------------------------------------------------------------------
+
+    def _punctuator(self, char: str, start: int) -> Token:
+        text = self._text
+        for punct in _OPERATORS[char]:
+            if text.startswith(punct, start):
+                break
+        if punct == "?." and _is_digit(text[start + 2 : start + 3]):
+            punct = "?"  # ``a?.5:1`` is a conditional
+        if punct in _REFUSED:
+            raise self._error(_REFUSED[punct], start)
+        if punct == "{":
+            self._braces.append(-1)
+        elif punct == "}" and self._braces:
+            self._braces.pop()
+        return Token("punct", punct, start, start + len(punct))
+
+
+def _unexpected_character(char: str) -> str:
+    if char == "#":
+        return "unexpected character '#' (comments are not supported in expressions)"
+    return f"unexpected character {char!r}"
+
+
+def _is_digit(char: str) -> bool:
+    return len(char) == 1 and "0" <= char <= "9"
+
+
+def number_value(source: str) -> int | float | None:
+    """The value of a numeric literal such as ``12``, ``1e3`` or ``0x1F``; None if invalid."""
+    if not _NUMBER.fullmatch(source) or (
+        len(source) > 1 and source[0] == "0" and _is_digit(source[1])
+    ):
+        return None
+    return _number_value(source)
+
+
+def _number_value(source: str) -> int | float:
+    prefix = source[:2].lower()
+    if prefix in ("0x", "0b", "0o"):
+        value = int(source[2:], {"0x": 16, "0b": 2, "0o": 8}[prefix])
+    elif "." in source or "e" in source or "E" in source:
+        return float(source)
+    else:
+        value = int(source)
+    return value if value <= MAX_SAFE_INTEGER else float(value)
+
+
+def _join_surrogates(text: str) -> str:
+    """Combine UTF-16 surrogate pairs from ``\\uD83D\\uDE00``; lone halves become U+FFFD."""
+    if not any("\ud800" <= c <= "\udfff" for c in text):
+        return text
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        pair = text[index + 1 : index + 2]
+        if "\ud800" <= char <= "\udbff" and pair and "\udc00" <= pair <= "\udfff":
+            out.append(chr(0x10000 + ((ord(char) - 0xD800) << 10) + (ord(pair) - 0xDC00)))
+            index += 2
+            continue
+        out.append("\ufffd" if "\ud800" <= char <= "\udfff" else char)
+        index += 1
+    return "".join(out)

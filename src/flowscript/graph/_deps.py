@@ -1,0 +1,164 @@
+"""Per-scope dependencies (execution.md §2.2), feedback edges, phase order and handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from flowscript.graph._refs import (
+    Reference,
+    TextParser,
+    collect_names,
+    variable_setters,
+)
+from flowscript.graph._scopes import ScopeInfo, ScopeTree
+from flowscript.model import NodeSpec, PhaseSpec, SourceSpan, TimeoutSpec, Workflow
+
+__all__ = ["HandlerUse", "NodeDeps", "compute_dependencies", "find_handlers"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeDeps:
+    """What one node waits for inside its own scope.
+
+    Attributes:
+        id: the node.
+        scope: key of the node's scope.
+        dependencies: nodes of the same scope this node (or a node nested in it) reads, or
+            that set a variable it reads earlier in the scope; document order.
+        external: ids referenced by the node's subtree that live outside its scope (their
+            values come from an enclosing scope); as referenced, first-reference order.
+        feedback: nodes later in the same loop/while body read through ``input=``: read from
+            the previous iteration, not waited for.
+        after: ordering constraints that are not data: the previous ``<phase>`` of the scope.
+        references: every reference found in the node's subtree (for diagnostics).
+    """
+
+    id: str
+    scope: str
+    dependencies: tuple[str, ...] = ()
+    external: tuple[str, ...] = ()
+    feedback: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
+
+    @property
+    def edges(self) -> tuple[str, ...]:
+        """Dependencies plus ordering constraints: everything that must finish first."""
+        return self.dependencies + tuple(a for a in self.after if a not in self.dependencies)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandlerUse:
+    """A node serving as a handler: ``handler`` runs for ``serves`` when invoked."""
+
+    handler: str
+    serves: str
+    kind: Literal["fallback", "on-timeout"]
+    span: SourceSpan
+
+
+def find_handlers(workflow: Workflow) -> dict[str, tuple[HandlerUse, ...]]:
+    """Handler id → the uses of it, in document order of the nodes served."""
+    found: dict[str, list[HandlerUse]] = {}
+    for node in workflow.walk():
+        for use in _handler_uses(node):
+            found.setdefault(use.handler, []).append(use)
+    return {handler: tuple(uses) for handler, uses in found.items()}
+
+
+def _handler_uses(node: NodeSpec) -> Iterable[HandlerUse]:
+    fallback = node.on_error.fallback if node.on_error is not None else None
+    if fallback is not None and fallback.value:
+        yield HandlerUse(
+            handler=fallback.value, serves=node.id, kind="fallback", span=fallback.span
+        )
+    if isinstance(node, TimeoutSpec) and node.on_timeout is not None and node.on_timeout.value:
+        yield HandlerUse(
+            handler=node.on_timeout.value,
+            serves=node.id,
+            kind="on-timeout",
+            span=node.on_timeout.span,
+        )
+
+
+class _Resolver:
+    """Collects references once per node and resolves them against scopes."""
+
+    def __init__(self, workflow: Workflow, tree: ScopeTree, parser: TextParser) -> None:
+        self.tree = tree
+        self.parser = parser
+        self.node_ids = frozenset(tree.nodes)
+        self.setters = variable_setters(workflow)
+        self._own: dict[int, tuple[Reference, ...]] = {}
+
+    def own(self, node: NodeSpec) -> tuple[Reference, ...]:
+        key = id(node)
+        if key not in self._own:
+            self._own[key] = tuple(collect_names(node, self.node_ids, self.setters, self.parser))
+        return self._own[key]
+
+    def subtree(self, node: NodeSpec) -> tuple[Reference, ...]:
+        return tuple(ref for inner in node.walk() for ref in self.own(inner))
+
+    def in_scope(self, target: str, scope: str) -> str | None:
+        current: str | None = target
+        while current is not None:
+            if self.tree.scope_of.get(current) == scope:
+                return current
+            current = self.tree.enclosing.get(current)
+        return None
+
+
+def compute_dependencies(
+    workflow: Workflow, tree: ScopeTree, parser: TextParser
+) -> dict[str, NodeDeps]:
+    """``NodeDeps`` of every node (first occurrence of each id), scope by scope."""
+    resolver = _Resolver(workflow, tree, parser)
+    result: dict[str, NodeDeps] = {}
+    for scope in tree.scopes.values():
+        previous_phase: str | None = None
+        for node in scope.nodes:
+            if tree.nodes.get(node.id) is not node:
+                continue  # duplicate id
+            phase = isinstance(node, PhaseSpec)
+            after = (previous_phase,) if phase and previous_phase is not None else ()
+            result[node.id] = _node_deps(resolver, scope, node, after)
+            if phase:
+                previous_phase = node.id
+    return result
+
+
+def _node_deps(
+    resolver: _Resolver, scope: ScopeInfo, node: NodeSpec, after: tuple[str, ...]
+) -> NodeDeps:
+    own_ids = {inner.id for inner in node.walk()}
+    position = resolver.tree.position
+    deps: set[str] = set()
+    feedback: set[str] = set()
+    external: dict[str, None] = {}
+    references = resolver.subtree(node)
+    for ref in references:
+        if ref.target in own_ids:
+            continue
+        target = resolver.in_scope(ref.target, scope.key)
+        if target is None:
+            if ref.via != "variable":
+                external[ref.target] = None
+        elif ref.via == "variable":
+            if position[target] < position[node.id]:
+                deps.add(target)
+        elif ref.via == "input" and scope.repeats and position[target] > position[node.id]:
+            feedback.add(target)
+        else:
+            deps.add(target)
+    return NodeDeps(
+        id=node.id,
+        scope=scope.key,
+        dependencies=tuple(sorted(deps, key=position.__getitem__)),
+        external=tuple(external),
+        feedback=tuple(sorted(feedback - deps, key=position.__getitem__)),
+        after=after,
+        references=references,
+    )

@@ -1,0 +1,246 @@
+"""References from a node's ``input=`` and expressions to node ids and set variables.
+
+References are found from parsed expression trees (``free_names``), never by text matching.
+A text that does not parse contributes no reference (the validator reports the syntax error).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from flowscript.errors import ExpressionError
+from flowscript.graph._texts import node_texts
+from flowscript.model import ContextSpec, ForeachSpec, NodeSpec, SetSpec, SourceSpan, Text, Workflow
+
+__all__ = [
+    "NameRef",
+    "Part",
+    "Reference",
+    "TextParser",
+    "collect_names",
+    "defined_names",
+    "names_in",
+    "text_names",
+    "variable_setters",
+]
+
+ReferenceVia = Literal["input", "expression", "variable"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reference:
+    """One reference from a node to another node.
+
+    Attributes:
+        target: the referenced node id (for ``variable``: the node that sets the variable).
+        source: id of the node whose ``input=`` or text holds the reference.
+        field: ``input`` or the text's field name (``condition``, ``url``, ``retry.delay`` …).
+        via: ``input`` (``input=``), ``expression`` (a name in an expression or template),
+            or ``variable`` (a ``<context>``/``<set>`` variable read by name or ``$context.k``).
+        name: the name as written.
+        text: the ``input=`` value or the text holding the reference.
+        offset: 0-based offset of the name inside ``text.value``.
+    """
+
+    target: str
+    source: str
+    field: str
+    via: ReferenceVia
+    name: str
+    text: Text
+    offset: int = 0
+
+    @property
+    def span(self) -> SourceSpan:
+        """Where the text holding the reference starts."""
+        return self.text.span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NameRef:
+    """A free name read by a text: ``name``, first ``member`` and offset in the text value."""
+
+    name: str
+    member: str | None
+    offset: int
+    ambiguous: bool
+
+
+def variable_setters(workflow: Workflow) -> dict[str, tuple[str, ...]]:
+    """Variable name → ids of the ``<context>``/``<set>`` nodes that set it, document order."""
+    setters: dict[str, list[str]] = {}
+    for node in workflow.walk():
+        for name in _set_names(node):
+            ids = setters.setdefault(name, [])
+            if node.id not in ids:
+                ids.append(node.id)
+    return {name: tuple(ids) for name, ids in setters.items()}
+
+
+def _set_names(node: NodeSpec) -> tuple[str, ...]:
+    if isinstance(node, ContextSpec):
+        return tuple(entry.key for entry in node.entries)
+    if isinstance(node, SetSpec):
+        return (node.var,)
+    return ()
+
+
+def defined_names(workflow: Workflow, node_ids: Sequence[str]) -> frozenset[str]:
+    """Names an expression may read as one hyphenated name: ids, variables, foreach names."""
+    names = set(node_ids) | set(variable_setters(workflow))
+    for node in workflow.walk():
+        if isinstance(node, ForeachSpec):
+            names.update((node.item, node.index))
+    return frozenset(names)
+
+
+Part = tuple[Any, int]
+"""A parsed expression and the offset of its source inside the text value."""
+
+
+class TextParser:
+    """Parses each distinct text once per analysis (the validator reuses the results).
+
+    Attributes:
+        defined: the names a hyphenated name is resolved against in :meth:`names`.
+    """
+
+    def __init__(self, defined: Container[str] = frozenset()) -> None:
+        from flowscript.expressions import free_names
+
+        self.defined = defined
+        self._free_names = free_names  # imported once here: the expression package is lazy
+        self._parts: dict[tuple[str, str], tuple[Part, ...] | ExpressionError] = {}
+        self._names: dict[tuple[str, str], tuple[NameRef, ...]] = {}
+
+    def parts(self, value: str, role: str) -> tuple[Part, ...]:
+        """The expressions of a text: one for ``expression``, one per ``{{ }}`` of a template.
+
+        Literals and durations that are not templates have none.
+
+        Raises:
+            ExpressionError: the text does not parse (the same error every time).
+        """
+        key = (role, value)
+        found = self._parts.get(key)
+        if found is None:
+            try:
+                found = _parse(value, role)
+            except ExpressionError as exc:
+                found = exc
+            self._parts[key] = found
+        if isinstance(found, ExpressionError):
+            raise found
+        return found
+
+    def names(self, value: str, role: str) -> tuple[NameRef, ...]:
+        """Free names of a text, hyphens resolved against :attr:`defined` (cached).
+
+        Raises:
+            ExpressionError: the text does not parse.
+        """
+        key = (role, value)
+        found = self._names.get(key)
+        if found is None:
+            found = tuple(
+                NameRef(
+                    name=use.name,
+                    member=use.member,
+                    offset=base + use.offset,
+                    ambiguous=use.ambiguous,
+                )
+                for expr, base in self.parts(value, role)
+                for use in self._free_names(expr, self.defined)
+            )
+            self._names[key] = found
+        return found
+
+
+def names_in(parts: tuple[Part, ...], defined: Container[str]) -> tuple[NameRef, ...]:
+    """Free names of parsed parts, offsets relative to the text value."""
+    from flowscript.expressions import free_names
+
+    return tuple(
+        NameRef(name=use.name, member=use.member, offset=base + use.offset, ambiguous=use.ambiguous)
+        for expr, base in parts
+        for use in free_names(expr, defined)
+    )
+
+
+def _parse(value: str, role: str) -> tuple[Part, ...]:
+    from flowscript.expressions import (
+        is_template,
+        parse_expression,
+        parse_template,
+        template_expressions,
+    )
+
+    if role == "expression":
+        return ((parse_expression(value), 0),)
+    if role == "template" or (role == "duration" and is_template(value)):
+        return tuple(template_expressions(parse_template(value)))
+    return ()
+
+
+def text_names(text: Text, role: str, parser: TextParser) -> tuple[NameRef, ...]:
+    """Free names read by one text (none for literals and texts that do not parse)."""
+    try:
+        return parser.names(text.value, role)
+    except ExpressionError:
+        return ()
+
+
+def collect_names(
+    node: NodeSpec,
+    node_ids: Container[str],
+    setters: Mapping[str, tuple[str, ...]],
+    parser: TextParser,
+) -> Iterator[Reference]:
+    """The references of ``node`` itself: its ``input=`` ids and its texts' names."""
+    for text in node.inputs:
+        if text.value in node_ids:
+            yield Reference(
+                target=text.value,
+                source=node.id,
+                field="input",
+                via="input",
+                name=text.value,
+                text=text,
+            )
+    for field, text, role in node_texts(node):
+        for use in text_names(text, role, parser):
+            yield from _name_references(node.id, field, text, use, node_ids, setters)
+
+
+def _name_references(
+    source: str,
+    field: str,
+    text: Text,
+    use: NameRef,
+    node_ids: Container[str],
+    setters: Mapping[str, tuple[str, ...]],
+) -> Iterator[Reference]:
+    if use.name in node_ids:
+        yield Reference(
+            target=use.name,
+            source=source,
+            field=field,
+            via="expression",
+            name=use.name,
+            text=text,
+            offset=use.offset,
+        )
+        return
+    variable = use.member if use.name == "$context" else use.name
+    for setter in setters.get(variable or "", ()):
+        yield Reference(
+            target=setter,
+            source=source,
+            field=field,
+            via="variable",
+            name=variable or "",
+            text=text,
+            offset=use.offset,
+        )

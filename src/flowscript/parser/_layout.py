@@ -1,0 +1,122 @@
+"""Split a ``.flow.md`` text into frontmatter, body and footer (format.md §1).
+
+The parser works on a *normalised* copy of the file: the UTF-8 BOM removed and ``\\r\\n``
+turned into ``\\n``. Removing the ``\\r`` at the end of a line changes no line number and no
+column of any character before it, so positions computed on the normalised text are the
+positions in the original file; :meth:`Layout.source_offset` maps an offset back into the
+original text (for the footer, which is kept byte for byte).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from flowscript.errors import WorkflowParseError
+from flowscript.model.diagnostics import Diagnostic, SourceSpan
+
+__all__ = ["Layout", "split_layout"]
+
+_BOM = "\ufeff"
+# Delimiter lines are `---`; trailing blanks are tolerated because they are invisible.
+_OPENING = re.compile(r"---[ \t]*(?:\n|\Z)")
+_CLOSING = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    starts.extend(match.end() for match in re.finditer("\n", text))
+    return starts
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The parts of a workflow file.
+
+    Attributes:
+        path: the file path used in diagnostics.
+        source: the original text, untouched.
+        text: the normalised text (no BOM, LF line endings).
+        frontmatter: the YAML text between the two ``---`` lines (normalised).
+        frontmatter_line: 1-based file line of the first frontmatter line.
+        body_offset: offset in ``text`` where the body starts.
+    """
+
+    path: str
+    source: str
+    text: str
+    frontmatter: str
+    frontmatter_line: int
+    body_offset: int
+    line_starts: tuple[int, ...]
+    # Spans are immutable and the same offset is asked for several times (an attribute is
+    # also a config entry), so they are made once.
+    _spans: dict[int, SourceSpan] = field(default_factory=dict, compare=False, repr=False)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based ``(line, column)`` of an offset into :attr:`text`."""
+        index = bisect_right(self.line_starts, offset) - 1
+        return index + 1, offset - self.line_starts[index] + 1
+
+    def span(self, offset: int) -> SourceSpan:
+        """The :class:`SourceSpan` of an offset into :attr:`text`."""
+        span = self._spans.get(offset)
+        if span is None:
+            index = bisect_right(self.line_starts, offset) - 1
+            span = SourceSpan(self.path, index + 1, offset - self.line_starts[index] + 1)
+            self._spans[offset] = span
+        return span
+
+    def source_offset(self, offset: int) -> int:
+        """The offset in :attr:`source` of the character at ``offset`` in :attr:`text`."""
+        line, column = self.position(offset)
+        bom = 1 if self.source.startswith(_BOM) else 0
+        original = self.source[bom:]
+        start = 0
+        for _ in range(line - 1):
+            start = original.index("\n", start) + 1
+        return bom + start + column - 1
+
+
+def _fail(code: str, message: str, path: str, line: int, hint: str) -> WorkflowParseError:
+    span = SourceSpan(path, line, 1)
+    return WorkflowParseError([Diagnostic(code=code, message=message, span=span, hints=(hint,))])
+
+
+def split_layout(source: str, path: str) -> Layout:
+    """Find the frontmatter and the body of ``source``.
+
+    Raises:
+        WorkflowParseError: ``PARSE_MISSING_FRONTMATTER`` when the first line is not ``---``,
+            ``PARSE_YAML_INVALID`` when the closing ``---`` line is missing.
+    """
+    text = source.removeprefix(_BOM).replace("\r\n", "\n")
+    opening = _OPENING.match(text)
+    if opening is None:
+        raise _fail(
+            "PARSE_MISSING_FRONTMATTER",
+            "the file does not start with a `---` line opening the YAML frontmatter",
+            path,
+            1,
+            "start the file with `---`, the frontmatter (name, version, …), then `---`",
+        )
+    closing = _CLOSING.search(text, opening.end())
+    if closing is None:
+        raise _fail(
+            "PARSE_YAML_INVALID",
+            "could not find the closing --- of the frontmatter",
+            path,
+            1,
+            "end the frontmatter with a line that is exactly `---`",
+        )
+    body_offset = min(closing.end() + 1, len(text))
+    return Layout(
+        path=path,
+        source=source,
+        text=text,
+        frontmatter=text[opening.end() : closing.start()],
+        frontmatter_line=2,
+        body_offset=body_offset,
+        line_starts=tuple(_line_starts(text)),
+    )

@@ -1,0 +1,169 @@
+"""The disk side of :class:`~flowscript.persistence.store.StateStore`, run in worker threads.
+
+The event loop encodes records and snapshots (it owns the state) and :meth:`DiskWriter.submit`
+queues the bytes; :meth:`DiskWriter.drain`, called through ``asyncio.to_thread``, writes what
+is queued under one lock, in order, and fsyncs once per batch. That is group commit: when many
+nodes finish together, the first drain writes one record and the next one writes all the others
+with a single fsync, yet every caller returns only after its own bytes are durable — the worker
+that drains after a submit either writes that submit's bytes or waits on the lock for the
+worker that took them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeAlias
+
+from flowscript.persistence.atomic import fsync_dir, write_atomic
+
+__all__ = ["DiskWriter", "StoreStats"]
+
+OpKind = Literal["append", "snapshot"]
+Payload: TypeAlias = bytes | Callable[[], bytes]
+"""The bytes to write, or a function producing them in the worker thread (a snapshot's
+encoding is pure CPU work on data the event loop no longer touches)."""
+
+
+@dataclass(slots=True)
+class StoreStats:
+    """What a store wrote, for tests and benchmarks.
+
+    Attributes:
+        records: journal records written.
+        snapshots: snapshots written.
+        journal_bytes: bytes appended to the journal.
+        snapshot_bytes: bytes of all snapshots written.
+        fsyncs: journal fsyncs (one per batch of records).
+    """
+
+    records: int = 0
+    snapshots: int = 0
+    journal_bytes: int = 0
+    snapshot_bytes: int = 0
+    fsyncs: int = 0
+
+    @property
+    def bytes_written(self) -> int:
+        """Journal plus snapshot bytes."""
+        return self.journal_bytes + self.snapshot_bytes
+
+
+@dataclass(frozen=True, slots=True)
+class _Op:
+    kind: OpKind
+    payload: Payload
+    ticket: int
+
+
+class DiskWriter:
+    """Writes a state file and its journal in submission order (thread-safe).
+
+    Args:
+        state_path: the snapshot file.
+        journal_path: the journal file beside it.
+    """
+
+    def __init__(self, state_path: Path, journal_path: Path) -> None:
+        self._state_path = state_path
+        self._journal_path = journal_path
+        self._queue: list[_Op] = []
+        self._queue_lock = threading.Lock()
+        self._io_lock = threading.Lock()
+        self._tickets = 0
+        self._fd: int | None = None
+        self._failed: list[tuple[int, int]] = []
+        self._snapshot_ok = 0
+        self.last_error: OSError | None = None
+        self.last_snapshot_size = 0
+        self.stats = StoreStats()
+        self._actions: dict[OpKind, Callable[[bytes], None]] = {
+            "append": self._append,
+            "snapshot": self._snapshot,
+        }
+
+    def submit(self, kind: OpKind, payload: Payload) -> int:
+        """Queue an operation; returns its ticket for :meth:`is_durable`."""
+        with self._queue_lock:
+            self._tickets += 1
+            self._queue.append(_Op(kind, payload, self._tickets))
+            return self._tickets
+
+    def is_durable(self, ticket: int) -> bool:
+        """After a :meth:`drain` that followed the submit: did the ticket reach the disk?
+
+        A ticket lost to an I/O error still counts once a later snapshot was written, since
+        that snapshot holds everything submitted before it.
+        """
+        if self._snapshot_ok >= ticket:
+            return True
+        return not any(low <= ticket <= high for low, high in self._failed)
+
+    def drain(self) -> None:
+        """Write everything queued, in order; one fsync for the appended records (blocking)."""
+        with self._io_lock:
+            with self._queue_lock:
+                ops, self._queue = self._queue, []
+            if not ops:
+                return
+            try:
+                self._run(_from_last_snapshot(ops))
+            except OSError as exc:
+                self.last_error = exc
+                self._failed.append((ops[0].ticket, ops[-1].ticket))
+                self._close_journal()
+
+    def close(self) -> None:
+        """Close the journal file (blocking)."""
+        with self._io_lock:
+            self._close_journal()
+
+    def _run(self, ops: list[_Op]) -> None:
+        dirty = False
+        for op in ops:
+            self._actions[op.kind](op.payload() if callable(op.payload) else op.payload)
+            dirty = op.kind == "append"
+            if op.kind == "snapshot":
+                self._snapshot_ok = op.ticket
+        if dirty and self._fd is not None:
+            os.fsync(self._fd)
+            self.stats.fsyncs += 1
+
+    def _append(self, data: bytes) -> None:
+        if self._fd is None:
+            self._fd = os.open(self._journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            fsync_dir(self._journal_path.parent)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+        self.stats.records += 1
+        self.stats.journal_bytes += len(data)
+
+    def _snapshot(self, data: bytes) -> None:
+        self.stats.snapshot_bytes += write_atomic(self._state_path, data)
+        self.stats.snapshots += 1
+        self.last_snapshot_size = len(data)
+        # The snapshot holds every record so far, so the journal goes (the next record starts a
+        # new one). If a crash makes the unlink not durable, the journal left behind holds
+        # records of the previous generation, which load skips.
+        self._close_journal()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._journal_path)
+
+    def _close_journal(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _from_last_snapshot(ops: list[_Op]) -> list[_Op]:
+    """Drop the operations a later snapshot in the same batch makes redundant."""
+    for index in range(len(ops) - 1, -1, -1):
+        if ops[index].kind == "snapshot":
+            return ops[index:]
+    return ops

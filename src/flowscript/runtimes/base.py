@@ -1,0 +1,163 @@
+"""The runtime protocol, the per-node request, and the registry users can extend.
+
+A runtime does one node's work: it receives the node's effective config (templates already
+rendered by the executor, except the fields it declares raw), the node's input, and a
+:class:`RuntimeContext` with the run's shared resources. It returns the node's output or raises
+:class:`~flowscript.errors.NodeError` with a ``type`` and ``retryable`` flag. Runtimes never
+retry, time out or fall back on their own (runtimes.md, preamble) and they always let
+``asyncio.CancelledError`` propagate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    import httpx
+
+    from flowscript.expressions.scope import EvalScope
+    from flowscript.model import DataNodeSpec
+
+__all__ = [
+    "NodeRequest",
+    "Runtime",
+    "RuntimeContext",
+    "RuntimeRegistry",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeRequest:
+    """Everything a runtime needs to run one attempt of one node.
+
+    Attributes:
+        node_id: the node's id (for messages).
+        kind: the registry key (``http:source``, ``transform:map`` …).
+        config: effective config: canonical kebab-case keys, templates rendered, values coerced
+            to the declared field types; raw fields (see ``Runtime.raw_fields``) as written.
+        input: the node's input value.
+        node: the node spec (for spans in error messages).
+        attempt: 1-based attempt number.
+        secret_names: names of the secrets whose values the config may contain (redaction).
+    """
+
+    node_id: str
+    kind: str
+    config: Mapping[str, Any]
+    input: Any
+    node: DataNodeSpec | None = None
+    attempt: int = 1
+    secret_names: tuple[str, ...] = ()
+
+
+@dataclass(slots=True, kw_only=True)
+class RuntimeContext:
+    """Shared resources of one run, handed to every runtime call.
+
+    Attributes:
+        root: the base folder for file paths (``--root``; default the current directory).
+        workflow_dir: folder of the workflow file.
+        scope: the node's evaluation scope (a snapshot); transforms evaluate raw
+            expressions against it, adding item bindings in a child scope.
+        http: the run's shared HTTP client (one connection pool per run); created lazily.
+        http_factory: builds the client on first use.
+        warn: reports a non-fatal warning for the node (shown in the run output and the log).
+        resources: per-run shared objects keyed by name (database pools, token caches …),
+            closed by the executor at the end of the run.
+    """
+
+    root: Path
+    workflow_dir: Path
+    scope: EvalScope | None = None
+    http_factory: Callable[[], httpx.AsyncClient] | None = None
+    warn: Callable[[str], None] = lambda message: None
+    resources: dict[str, Any] = field(default_factory=dict)
+    _http: httpx.AsyncClient | None = None
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The run's HTTP client, created on first use."""
+        if self._http is None:
+            if self.http_factory is None:
+                import httpx
+
+                self._http = httpx.AsyncClient(follow_redirects=True)
+            else:
+                self._http = self.http_factory()
+        return self._http
+
+    async def aclose(self) -> None:
+        """Close the HTTP client and every closable resource."""
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+        for resource in self.resources.values():
+            closer = getattr(resource, "aclose", None)
+            if closer is not None:
+                await closer()
+        self.resources.clear()
+
+
+@runtime_checkable
+class Runtime(Protocol):
+    """One node kind's implementation.
+
+    Attributes:
+        kind: the registry key.
+        raw_fields: config fields the executor must NOT render (expressions evaluated per
+            item by the runtime itself, such as map's ``expression``, or a template the runtime
+            renders in a special way, such as the template transform's ``template``).
+    """
+
+    kind: str
+    raw_fields: frozenset[str]
+
+    async def run(self, request: NodeRequest, context: RuntimeContext) -> Any:
+        """Do the node's work and return its output; raise ``NodeError`` on failure."""
+        ...
+
+
+class RuntimeRegistry:
+    """Kind → runtime. ``RuntimeRegistry.default()`` holds the built-in runtimes.
+
+    Users add node types from Python::
+
+        registry = RuntimeRegistry.default()
+        registry.register(MyRuntime())
+        await execute(plan, state, ExecutionOptions(runtimes=registry))
+    """
+
+    def __init__(self, runtimes: Mapping[str, Runtime] | None = None) -> None:
+        self._runtimes: dict[str, Runtime] = dict(runtimes or {})
+
+    @classmethod
+    def default(cls) -> RuntimeRegistry:
+        """A new registry holding every built-in runtime."""
+        from flowscript.runtimes.builtin import builtin_runtimes
+
+        return cls({runtime.kind: runtime for runtime in builtin_runtimes()})
+
+    def register(self, runtime: Runtime, *, replace: bool = False) -> None:
+        """Add a runtime; refuse to replace an existing kind unless ``replace``."""
+        if not isinstance(runtime, Runtime):
+            raise TypeError(f"{runtime!r} does not implement the Runtime protocol")
+        if runtime.kind in self._runtimes and not replace:
+            raise ValueError(f"a runtime for {runtime.kind!r} is already registered")
+        self._runtimes[runtime.kind] = runtime
+
+    def get(self, kind: str) -> Runtime | None:
+        """The runtime for ``kind``, or ``None``."""
+        return self._runtimes.get(kind)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._runtimes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._runtimes))
+
+    def copy(self) -> RuntimeRegistry:
+        """An independent registry with the same runtimes."""
+        return RuntimeRegistry(self._runtimes)

@@ -1,0 +1,152 @@
+"""Which names an expression may read at a given place (expressions.md §2.1).
+
+Node ids, ``input``, and the variables set by ``<context>``/``<set>`` anywhere in the workflow
+are visible everywhere (a variable set in another scope simply reads as ``undefined`` when it is
+not in effect, which the validator does not try to prove). Other names depend on the place:
+foreach ``item``/``index`` inside the foreach body, item names inside map/filter/reduce
+expressions, ``$acc`` in reduce, ``$branch`` in a parallel branch, ``$branches`` in a ``merge``
+expression, ``$error`` and friends in fallbacks, ``<on-workflow-error>`` and retry ``when``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flowscript.graph import WORKFLOW_ERROR, top_field
+from flowscript.model import ContextSpec, DataNodeSpec, ForeachSpec, NodeSpec, ParallelSpec, SetSpec
+from flowscript.validate._context import ValidationContext
+
+__all__ = ["ALWAYS_SPECIALS", "CONTEXT_SPECIALS", "NameTable", "Names"]
+
+ALWAYS_SPECIALS = frozenset(
+    {
+        "$input",
+        "$config",
+        "$secrets",
+        "$context",
+        "$env",
+        "$workflowDir",
+        "$run",
+        "$iteration",
+        "$checkpoint",
+    }
+)
+"""``$``-names readable everywhere."""
+
+CONTEXT_SPECIALS: Mapping[str, str] = {
+    "$item": "inside a <foreach> body or a map/filter/reduce expression",
+    "$index": "inside a <foreach> body or a map/filter/reduce expression",
+    "$first": "inside a map/filter/reduce expression",
+    "$last": "inside a map/filter/reduce expression",
+    "$items": "inside a map/filter/reduce expression",
+    "$acc": "inside a reduce expression",
+    "$branch": "inside a <parallel> branch",
+    "$branches": "in a <parallel> merge expression",
+    "$primaryError": "inside a fallback node",
+    "$primaryInput": "inside a fallback node",
+    "$error": "inside a fallback node, <on-workflow-error> or a retry `when`",
+}
+"""``$``-names readable only in some places, with where."""
+
+_ITEM_NAMES = frozenset({"item", "index", "$item", "$index", "$first", "$last", "$items"})
+_HANDLER_NAMES = frozenset({"$primaryError", "$primaryInput", "$error"})
+_PER_ITEM_KINDS = frozenset({"transform:map", "transform:filter", "transform:reduce"})
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """The names visible to one text.
+
+    Attributes:
+        base: names visible everywhere (shared by every text, never copied).
+        extra: plain names visible only here (foreach and per-item names).
+        specials: ``$``-names visible here.
+    """
+
+    base: frozenset[str]
+    extra: frozenset[str]
+    specials: frozenset[str]
+
+    def has_plain(self, name: str) -> bool:
+        """True for a node id, a variable or a place-specific plain name."""
+        return name in self.extra or name in self.base
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.extra or name in self.base or name in self.specials
+
+    def candidates(self) -> frozenset[str]:
+        """Every plain name (for "did you mean"; built on demand)."""
+        return self.base | self.extra
+
+
+class NameTable:
+    """Computes :class:`Names` per node and field, sharing the workflow-wide part."""
+
+    def __init__(self, ctx: ValidationContext) -> None:
+        self._ctx = ctx
+        variables: set[str] = set()
+        for node in ctx.workflow.walk():
+            if isinstance(node, ContextSpec):
+                variables.update(entry.key for entry in node.entries)
+            elif isinstance(node, SetSpec):
+                variables.add(node.var)
+        self.variables = frozenset(variables)
+        self._base = frozenset(ctx.node_ids | variables | {"input"})
+        self._per_node: dict[str, Names] = {}
+
+    def for_text(self, node: NodeSpec, field: str, role: str) -> Names:
+        """The names visible to ``field`` of ``node`` (read with ``role``)."""
+        names = self._for_node(node)
+        extra: set[str] = set()
+        if field == "retry.when":
+            extra |= {"$error"}
+        if field == "merge" and isinstance(node, ParallelSpec):
+            extra |= {"$branches"}
+        if self._per_item_field(node, field):
+            extra |= _ITEM_NAMES
+            if node.kind == "transform:reduce":
+                extra |= {"$acc"}
+        if not extra:
+            return names
+        plain = frozenset(name for name in extra if not name.startswith("$"))
+        return Names(names.base, names.extra | plain, names.specials | extra)
+
+    @staticmethod
+    def _per_item_field(node: NodeSpec, field: str) -> bool:
+        """True for the expression fields of map/filter/reduce (evaluated per item)."""
+        from flowscript.runtimes.fields import field_decl
+
+        if not isinstance(node, DataNodeSpec) or node.kind not in _PER_ITEM_KINDS:
+            return False
+        decl = field_decl(node.kind, top_field(field))
+        return decl is not None and decl.type == "expression"
+
+    def _for_node(self, node: NodeSpec) -> Names:
+        cached = self._per_node.get(node.id)
+        if cached is not None:
+            return cached
+        graph = self._ctx.graph
+        plain: set[str] = set()
+        specials: set[str] = set(ALWAYS_SPECIALS)
+        for outer_id in graph.ancestors(node.id):
+            outer = graph.nodes[outer_id]
+            if isinstance(outer, ForeachSpec):
+                plain |= {outer.item, outer.index}
+                specials |= {"$item", "$index"}
+            elif isinstance(outer, ParallelSpec):
+                specials.add("$branch")
+        if self._in_fallback(node.id):
+            specials |= _HANDLER_NAMES
+        if node.id in graph.deps and graph.scope_of(node.id).path[0] == WORKFLOW_ERROR:
+            specials.add("$error")
+        names = Names(self._base, frozenset(plain), frozenset(specials))
+        self._per_node[node.id] = names
+        return names
+
+    def _in_fallback(self, node_id: str) -> bool:
+        graph = self._ctx.graph
+        for candidate in (node_id, *graph.ancestors(node_id)):
+            if any(use.kind == "fallback" for use in graph.handlers.get(candidate, ())):
+                return True
+        return False
