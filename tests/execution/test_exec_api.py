@@ -46,6 +46,7 @@ def test_public_names_are_pinned() -> None:
         "NodeSkipped",
         "NodeStarted",
         "NodeStatus",
+        "PreparedRun",
         "RunFinished",
         "RunStarted",
         "RunStatus",
@@ -54,6 +55,7 @@ def test_public_names_are_pinned() -> None:
         "arun_file",
         "create_execution_state",
         "execute",
+        "prepare_run",
         "run_file",
         "workflow_result",
     ]

@@ -146,3 +146,30 @@ async def test_child_in_a_foreach_runs_per_item(run_flow: Any, tmp_path: Path) -
         """
     )
     assert run.output("each") == [4, 9]
+
+
+async def test_include_without_binds_passes_its_input(run_flow: Any, tmp_path: Path) -> None:
+    write(
+        tmp_path / "child.flow.md",
+        "",
+        '<transform id="t" type="template" template="{{ $input.v }}"/>',
+    )
+    run = await run_flow(
+        """
+        <transform id="src" type="echo" value='{{ {"v": "from-src"} }}'/>
+        <include id="inc" workflow="child.flow.md" input="src"/>
+        """
+    )
+    assert run.output("inc") == "from-src"
+
+
+async def test_call_child_missing_required_config_fails(run_flow: Any, tmp_path: Path) -> None:
+    write(
+        tmp_path / "needs.flow.md",
+        "config:\n  key:\n    type: string\n    required: true\n",
+        '<transform id="t" type="template" template="{{ $config.key }}"/>',
+    )
+    run = await run_flow('<call id="c" workflow="needs.flow.md"/>', config={"key": "parent"})
+    assert run.error is not None
+    assert run.error.type == "call.config"
+    assert "key" in run.error.message

@@ -129,3 +129,20 @@ async def test_goto_inside_a_loop_body_reruns_part_of_the_iteration(
     )
     assert run.output("rep") == "a1c"
     assert journal.calls() == ["a", "b", "c", "a", "b", "c"]
+
+
+async def test_break_outside_a_loop_fails(run_flow: Any) -> None:
+    run = await run_flow('<break id="stop"/>')
+    assert run.error is not None
+    assert (run.error.type, run.error.node) == ("break.no_loop", "stop")
+
+
+async def test_goto_to_a_node_outside_the_enclosing_scopes_fails(run_flow: Any) -> None:
+    run = await run_flow(
+        """
+        <if id="a" condition="true"><then><transform id="x" type="echo"/></then></if>
+        <goto id="jump" node="x"/>
+        """
+    )
+    assert run.error is not None
+    assert (run.error.type, run.error.node) == ("goto.invalid_target", "jump")

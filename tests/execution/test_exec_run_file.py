@@ -13,6 +13,7 @@ from flowscript.execution import (
     ExecutionOptions,
     RunStatus,
     arun_file,
+    prepare_run,
     run_file,
     workflow_result,
 )
@@ -97,6 +98,25 @@ async def test_arun_file_raises_the_node_error_after_recording(
         await arun_file(project, options=ExecutionOptions(root=tmp_path))
     assert caught.value.type == "file.not_found"
     assert caught.value.node == "load"
+
+
+async def test_prepare_run_loads_everything_and_runs_nothing(project: Path, tmp_path: Path) -> None:
+    prepared = prepare_run(project, input={"title": "T"})
+    assert prepared.workflow.name == "pipeline"
+    assert prepared.state.status is RunStatus.PENDING
+    assert prepared.state.node_results == {}
+    assert prepared.state.input == {"title": "T"}
+    assert list(prepared.plan.children) == [str(tmp_path / "parts" / "summary.flow.md")]
+    assert prepared.plan.describe()["waves"] == [
+        ["load", "auth"],
+        ["keep"],
+        ["each"],
+        ["summary"],
+        ["save"],
+    ]
+    state = await prepared.execute(ExecutionOptions(root=tmp_path))
+    assert state is prepared.state
+    assert state.output_of("summary") == "Items: b=5, c=3"  # the child sees only its binds
 
 
 def test_invalid_file_raises_definition_error_before_running(tmp_path: Path) -> None:

@@ -190,3 +190,25 @@ async def test_snapshot_isolation_a_node_never_sees_newer_results(
 
 def _completed(events: list[Any], node_id: str) -> bool:
     return any(isinstance(e, NodeCompleted) and e.node_id == node_id for e in events)
+
+
+async def test_control_node_stopped_by_a_failure_elsewhere_stays_pending(
+    run_flow: Any, journal: Any, until: Any
+) -> None:
+    body = """
+    <loop id="spin" max="3"><transform id="g" type="gate"/></loop>
+    <transform id="boom" type="fail"/>
+    """
+    events: list[Any] = []
+    task = asyncio.create_task(run_flow(body, observers=[events.append]))
+    await until(lambda: any(isinstance(e, NodeFailed) for e in events))
+    journal.open("g")
+    run = await task
+    assert run.error is not None and run.error.node == "boom"
+    assert journal.calls().count("g") == 1  # the second iteration never started
+    assert run.status("g") == "success"
+    spin = run.state.node_results["spin"]
+    assert spin.status.value == "pending"
+    assert spin.details == {"interrupted": True}
+    completed = [e for e in events if isinstance(e, NodeCompleted) and e.node_id == "spin"]
+    assert [e.status for e in completed] == ["pending"]

@@ -11,6 +11,7 @@ import click
 
 from flowscript import __version__
 from flowscript.cli._exit import ExitCode, exit_code_for
+from flowscript.cli.commands import LazyGroup
 from flowscript.errors import DefinitionError, ExpressionError, FlowScriptError
 
 __all__ = ["CliSettings", "cli", "run"]
@@ -29,7 +30,7 @@ def _color_enabled(no_color: bool) -> bool:
     return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     __version__, "--version", prog_name="flowscript", message="%(prog)s %(version)s"
 )
@@ -40,13 +41,6 @@ def _color_enabled(no_color: bool) -> bool:
 def cli(ctx: click.Context, no_color: bool, quiet: bool, verbose: bool) -> None:
     """FlowScript: run .flow.md workflow files."""
     ctx.obj = CliSettings(color=_color_enabled(no_color), quiet=quiet, verbose=verbose)
-
-
-def _register_commands() -> None:
-    from flowscript.cli import commands
-
-    for command in commands.all_commands():
-        cli.add_command(command)
 
 
 def _report_error(error: BaseException) -> None:
@@ -65,7 +59,6 @@ def _report_error(error: BaseException) -> None:
 
 def run(argv: Sequence[str] | None = None) -> None:
     """Run the CLI and exit with the code of cli.md; never show a traceback for our errors."""
-    _register_commands()
     try:
         result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except click.exceptions.Exit as stop:

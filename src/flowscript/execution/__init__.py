@@ -19,7 +19,13 @@ from flowscript.execution.events import (
 from flowscript.execution.executor import execute
 from flowscript.execution.node_executor import LocalExecutor, NodeExecutor
 from flowscript.execution.options import ExecutionOptions
-from flowscript.execution.run import arun_file, run_file, workflow_result
+from flowscript.execution.run import (
+    PreparedRun,
+    arun_file,
+    prepare_run,
+    run_file,
+    workflow_result,
+)
 from flowscript.execution.scope import NodeScope
 from flowscript.execution.state import (
     ExecutionState,
@@ -45,6 +51,7 @@ __all__ = [
     "NodeSkipped",
     "NodeStarted",
     "NodeStatus",
+    "PreparedRun",
     "RunFinished",
     "RunStarted",
     "RunStatus",
@@ -53,6 +60,7 @@ __all__ = [
     "arun_file",
     "create_execution_state",
     "execute",
+    "prepare_run",
     "run_file",
     "workflow_result",
 ]

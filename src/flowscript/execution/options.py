@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from flowscript.errors import NodeError
     from flowscript.execution.clock import Clock
     from flowscript.execution.events import Event
     from flowscript.execution.node_executor import NodeExecutor
+    from flowscript.execution.retry import RetryConfig
+    from flowscript.execution.state import ExecutionState
     from flowscript.runtimes.base import RuntimeRegistry
 
-__all__ = ["DEFAULT_MAX_CONCURRENCY", "ExecutionOptions", "Observer", "Schedule"]
+__all__ = [
+    "DEFAULT_MAX_CONCURRENCY",
+    "CheckpointHandler",
+    "ErrorHandler",
+    "ExecutionOptions",
+    "Observer",
+    "Schedule",
+]
 
 Schedule = Literal["eager", "waves"]
 Observer = Callable[["Event"], Any]
+ErrorHandler = Callable[["NodeError", "ExecutionState"], Any]
+"""``error_handler(error, state)``, sync or async, called once when a run fails (§6.6)."""
+CheckpointHandler = Callable[[Any], Awaitable[Any]]
+"""An async callable receiving a checkpoint request and returning the answer (§7)."""
 """A sync callable receiving every run/node event; an observer that raises is logged and ignored."""
 
 DEFAULT_MAX_CONCURRENCY = 10
@@ -42,6 +56,14 @@ class ExecutionOptions:
         executor: where node work runs (default: in-process).
         root: the base folder for file paths (default: the current directory).
         clock: time source (default: the system clock).
+        persistence_path: the state file to keep durable during the run (§9.2); ``None``:
+            no persistence.
+        log_path: the workflow file whose footer receives the execution log (§10).
+        error_handler: ``error_handler(error, state)`` called once when the run fails (§6.6).
+        default_retry_config: retry policy for nodes without their own (§6.2).
+        checkpoint_handler: answers checkpoints for programs (§7).
+        interactive: ``True`` forces prompting at checkpoints, ``False`` forbids it,
+            ``None`` prompts when stdin and stdout are terminals.
     """
 
     max_concurrency: int | None = None
@@ -53,6 +75,12 @@ class ExecutionOptions:
     executor: NodeExecutor | None = None
     root: str | Path | None = None
     clock: Clock | None = None
+    persistence_path: str | Path | None = None
+    log_path: str | Path | None = None
+    error_handler: ErrorHandler | None = None
+    default_retry_config: RetryConfig | None = None
+    checkpoint_handler: CheckpointHandler | None = None
+    interactive: bool | None = None
 
     def __post_init__(self) -> None:
         if self.max_concurrency is not None and (

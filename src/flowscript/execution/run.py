@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from flowscript.model import Workflow
     from flowscript.planning import ExecutionPlan
 
-__all__ = ["arun_file", "result_of", "run_file", "workflow_result"]
+__all__ = ["PreparedRun", "arun_file", "prepare_run", "result_of", "run_file", "workflow_result"]
 
 
 async def arun_file(
@@ -51,33 +52,65 @@ async def arun_file(
         ConfigError: config, input or secrets were rejected; nothing ran.
         NodeError: the run failed (the state is complete when it is raised).
     """
-    from flowscript.execution.executor import execute
-
-    env = Path(env_file) if env_file is not None else None
+    file = Path(path)
     # Reading and validating files (and .env) is blocking I/O: keep it off the event loop.
-    plan, state = await asyncio.to_thread(_prepare, Path(path), config, input, env)
+    prepared = await asyncio.to_thread(
+        prepare_run, file, config=config, input=input, env_file=env_file
+    )
     options = options or ExecutionOptions()
     if root is not None:
         options = dataclasses.replace(options, root=Path(root))
-    return await execute(plan, state, options)
+    return await prepared.execute(options)
 
 
-def _prepare(
-    file: Path, config: Mapping[str, Any] | None, value: Any, env_file: Path | None
-) -> tuple[ExecutionPlan, ExecutionState]:
-    """Steps 1–4 of execution.md §1: load + validate (children too), inputs, plan, state."""
+@dataclass(slots=True, kw_only=True)
+class PreparedRun:
+    """A workflow loaded, validated and planned, with its run state ready (nothing ran yet).
+
+    Attributes:
+        workflow: the validated workflow.
+        plan: its execution plan (include/call children loaded).
+        state: a fresh ``pending`` state holding the effective config, secrets and input.
+    """
+
+    workflow: Workflow
+    plan: ExecutionPlan
+    state: ExecutionState
+
+    async def execute(self, options: ExecutionOptions | None = None) -> ExecutionState:
+        """Execute the plan (see :func:`flowscript.execution.execute`)."""
+        from flowscript.execution.executor import execute
+
+        return await execute(self.plan, self.state, options)
+
+
+def prepare_run(
+    path: str | os.PathLike[str],
+    *,
+    config: Mapping[str, Any] | None = None,
+    input: Any = None,
+    env_file: str | os.PathLike[str] | None = None,
+) -> PreparedRun:
+    """Steps 1–4 of execution.md §1 (blocking I/O): load and validate the file and its
+    include/call children, resolve config, input and secrets, build the plan and the state.
+
+    Raises:
+        DefinitionError: the file (or a child) does not parse or validate.
+        ConfigError: config, input or secrets were rejected.
+    """
     from flowscript.execution.control.composition import load_child_plans, referenced_secrets
     from flowscript.execution.inputs import load_secrets, resolve_config, resolve_input
     from flowscript.planning import build_execution_plan
     from flowscript.validate import load_workflow
 
+    file = Path(path)
     workflow = load_workflow(file)
     plan = build_execution_plan(workflow)
     effective = resolve_config(workflow, config)
-    workflow_input = resolve_input(workflow, value)
+    workflow_input = resolve_input(workflow, input)
     secrets = load_secrets(
         workflow,
-        env_file=env_file,
+        env_file=Path(env_file) if env_file is not None else None,
         workflow_dir=file.absolute().parent,
         referenced=referenced_secrets(workflow, plan.graph),
     )
@@ -88,7 +121,7 @@ def _prepare(
     )
     state.workflow_path = str(file)
     state.workflow_hash = hashlib.sha256(workflow.source.encode("utf-8")).hexdigest()
-    return plan, state
+    return PreparedRun(workflow=workflow, plan=plan, state=state)
 
 
 def run_file(

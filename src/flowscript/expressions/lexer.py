@@ -31,7 +31,7 @@ from flowscript.expressions.values import MAX_SAFE_INTEGER
 
 __all__ = ["Token", "find_interpolation_end", "number_value", "tokenize"]
 
-_WHITESPACE: Final = re.compile(r"\s+")
+_WHITESPACE: Final = re.compile(r"[\s\ufeff]+")  # JavaScript also skips the BOM
 _NAME: Final = re.compile(r"(?:[^\W\d]|\$)(?:\w|\$)*")
 _NAME_PART: Final = re.compile(r"(?:\w|\$)+")
 _NUMBER: Final = re.compile(
@@ -146,8 +146,6 @@ def find_interpolation_end(text: str, start: int) -> int:
 class _Lexer:
     __slots__ = ("_braces", "_pos", "_stop_at_close", "_text", "_tokens")
 
-    _pos: int
-
     def __init__(self, text: str, start: int, *, stop_at_close: bool) -> None:
         self._text = text
         self._pos = start
@@ -162,7 +160,8 @@ class _Lexer:
         while position < length:
             char = text[position]
             if char in _SPACE_CHARACTERS or char.isspace():
-                position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
+                space = _WHITESPACE.match(text, position)
+                position = space.end() if space else position + 1
                 continue
             if stop_at_close and not braces and text.startswith("}}", position):
                 tokens.append(Token("eof", "}}", position, position + 2))

@@ -53,8 +53,8 @@ __all__ = ["MAX_NESTING", "MAX_SOURCE_LENGTH", "parse_expression"]
 
 MAX_NESTING: Final = 100
 MAX_SOURCE_LENGTH: Final = 100_000
-# Folded nodes one expression may create for hyphen runs (see _hyphen); realistic
-# expressions use a handful, a chain of 16 multiplied runs would need 65,536.
+# Folded nodes one expression may create for hyphen runs (see _hyphen): realistic
+# expressions use a handful; a product of k runs (``a-b * c-d * …``) needs about k²/2.
 _HYPHEN_BUDGET: Final = 20_000
 
 _TERNARY: Final = 2
@@ -305,7 +305,7 @@ class _Parser(LiteralParser):
                     continue
                 if value == "?.":
                     self._index += 1
-                    expr = self._optional_link(expr, token)
+                    expr = self._optional_link(expr)
                     continue
                 if value == "[":
                     expr = self._subscript(expr, optional=False)
@@ -324,7 +324,7 @@ class _Parser(LiteralParser):
         self._advance()
         return Member(object=expr, name=str(name.value), optional=optional, offset=name.offset)
 
-    def _optional_link(self, expr: Expr, token: Token) -> Expr:
+    def _optional_link(self, expr: Expr) -> Expr:
         if self._is("("):
             return self._call(expr, optional=True)
         if self._is("["):

@@ -165,10 +165,6 @@ def _innermost_whole(expr: HyphenName) -> Expr:
     return whole
 
 
-def _is_open_run(expr: Expr) -> bool:
-    return isinstance(expr, HyphenName) and not expr.grouped
-
-
 def _hyphen(expr: Expr) -> str:
     assert isinstance(expr, HyphenName)
     text = to_source(_innermost_whole(expr))
@@ -215,7 +211,9 @@ def _binary(expr: Expr) -> str:
     while spine[-1].operator != "**":
         # An ungrouped hyphen run prints as its whole reading, so the spine continues
         # through it (``a-b + c-d + …`` nests runs; this keeps printing iterative).
-        candidate = _innermost_whole(left) if _is_open_run(left) else left
+        candidate = left
+        if isinstance(left, HyphenName) and not left.grouped:
+            candidate = _innermost_whole(left)
         if not isinstance(candidate, Binary):
             break
         if _BINARY[candidate.operator] < _BINARY[spine[-1].operator]:

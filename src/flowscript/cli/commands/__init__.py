@@ -1,28 +1,41 @@
-"""Sub-commands of ``flowscript``; each module defines one click command."""
+"""Sub-commands of ``flowscript``; each module defines one click command.
+
+Commands are imported only when invoked (or when ``--help`` lists them), so starting one
+command never pays for the imports of the others.
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import click
 
-__all__ = ["all_commands"]
+__all__ = ["COMMANDS", "LazyGroup"]
+
+COMMANDS: dict[str, str] = {
+    "run": "run_cmd:run",
+    "validate": "validate_cmd:validate",
+    "parse": "parse_cmd:parse",
+    "inspect": "inspect_cmd:inspect",
+    "eval": "eval_cmd:eval_",
+    "functions": "functions_cmd:functions",
+}
+"""Command name → ``module:attribute`` under ``flowscript.cli.commands``, in help order."""
 
 
-def all_commands() -> list[click.Command]:
-    """Every sub-command, in help order."""
-    from flowscript.cli.commands import (
-        eval_cmd,
-        functions_cmd,
-        inspect_cmd,
-        parse_cmd,
-        run_cmd,
-        validate_cmd,
-    )
+class LazyGroup(click.Group):
+    """A click group that imports each sub-command on first use."""
 
-    return [
-        run_cmd.run,
-        validate_cmd.validate,
-        parse_cmd.parse,
-        inspect_cmd.inspect,
-        eval_cmd.eval_,
-        functions_cmd.functions,
-    ]
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, in help order."""
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import and return the command, or ``None`` for an unknown name."""
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command = getattr(import_module(f"flowscript.cli.commands.{module}"), attribute)
+        assert isinstance(command, click.Command)
+        return command

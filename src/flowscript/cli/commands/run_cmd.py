@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -196,6 +195,8 @@ def run(
     if dry_run:
         _print_plan(prepared)
         return ExitCode.OK
+    import asyncio
+
     error: NodeError | None = None
     with _progress(len(prepared.plan.node_ids), output_format) as observers:
         options = _options(
