@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import Row, machine
 
-SUITES = {"startup": "bench_startup", "parse": "bench_parse"}
+SUITES = {"startup": "bench_startup", "parse": "bench_parse", "engine": "bench_engine"}
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 
 

@@ -36,6 +36,10 @@ _LAZY: dict[str, str] = {
     "ExpressionError": "flowscript.errors",
     "NodeError": "flowscript.errors",
     "StateError": "flowscript.errors",
+    "StateWriteError": "flowscript.errors",
+    "ExecutionLogError": "flowscript.errors",
+    "ResumeError": "flowscript.errors",
+    "resume_workflow": "flowscript.execution",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

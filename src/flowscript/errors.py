@@ -16,6 +16,7 @@ a bug::
     │   └── LimitExceededError       EXPR_LIMIT_EXCEEDED (sandbox limits)
     ├── NodeError                a node failed at run time: ``type``, ``retryable``, details
     ├── StateError               STATE_INVALID: a persisted run state cannot be read
+    │   └── ResumeError              RESUME_REFUSED: the run cannot be resumed as asked
     ├── StateWriteError          STATE_WRITE_FAILED: the run state could not be written
     └── ExecutionLogError        LOG_WRITE_FAILED: the execution log could not be written
 
@@ -42,6 +43,7 @@ __all__ = [
     "FlowScriptError",
     "LimitExceededError",
     "NodeError",
+    "ResumeError",
     "StateError",
     "StateWriteError",
     "WorkflowParseError",
@@ -162,7 +164,7 @@ class NodeError(FlowScriptError):
 
     def __init__(
         self,
-        type: str,  # noqa: A002 - the spec names this field ``type``
+        type: str,  # the spec names this field ``type``
         message: str,
         *,
         retryable: bool = False,
@@ -190,6 +192,22 @@ class StateError(FlowScriptError):
     """A persisted run state is corrupt, of an unknown version, or missing (``STATE_INVALID``)."""
 
     code = "STATE_INVALID"
+
+
+class ResumeError(StateError):
+    """A persisted run cannot be resumed as asked (``RESUME_REFUSED``): it completed, its
+    workflow file changed (without ``force``), or ``--from`` names no node of the plan.
+
+    Attributes:
+        changes: what changed in the workflow file (``fetch (changed)``, ``x (added)``…),
+            when that is the reason.
+    """
+
+    code = "RESUME_REFUSED"
+
+    def __init__(self, message: str, *, changes: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.changes: tuple[str, ...] = tuple(changes)
 
 
 class StateWriteError(FlowScriptError):

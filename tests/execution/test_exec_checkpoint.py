@@ -1,4 +1,4 @@
-"""``<checkpoint>`` without a terminal: condition, pre-supplied answers, default, goto."""
+"""``<checkpoint>`` without a terminal: condition, pre-supplied answers, default, goto, pause."""
 
 from __future__ import annotations
 
@@ -73,11 +73,13 @@ async def test_default_action_is_used_without_an_answer(run_flow: Any) -> None:
     assert run.output("review")["action"] == "approve"
 
 
-async def test_no_answer_and_no_default_fails_with_a_hint(run_flow: Any) -> None:
-    run = await run_flow('<checkpoint id="review" prompt="ok?"/>')
-    assert run.error is not None
-    assert run.error.type == "checkpoint.no_answer"
-    assert "--answer review=approve" in run.error.message
+async def test_no_answer_and_no_default_pauses_the_run(run_flow: Any) -> None:
+    run = await run_flow('<checkpoint id="review" prompt="ok?"/>', interactive=False)
+    assert run.error is None
+    assert run.state.status.value == "paused"
+    assert run.state.pending_checkpoint is not None
+    assert run.state.pending_checkpoint["node"] == "review"
+    assert run.status("review") == "pending"
 
 
 async def test_unknown_answer_is_an_error(run_flow: Any) -> None:

@@ -82,7 +82,8 @@ def test_run_file_runs_a_real_pipeline(project: Path, tmp_path: Path) -> None:
     assert state.output_of("auth") == "Bearer token-value"
     assert state.output_of("save")["path"] == "out/report.json"
     assert state.workflow_path == str(project)
-    assert state.workflow_hash == hashlib.sha256(project.read_bytes()).hexdigest()
+    # The hash covers the text before the execution log, trailing whitespace left out (§9.3).
+    assert state.workflow_hash == hashlib.sha256(project.read_bytes().rstrip()).hexdigest()
     assert state.secrets == {"API_TOKEN": "token-value"}
     assert state.input == {"title": "Report"}
     assert state.config == {"threshold": 2}

@@ -227,13 +227,16 @@ def flow_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def test_secrets_from_environment_first(flow_dir: Path) -> None:
-    (flow_dir / ".env").write_text("API_KEY=from-dotenv\nOTHER=dot-other\n")
+def test_secrets_from_environment_first_then_env_file_instead_of_dotenv(flow_dir: Path) -> None:
+    (flow_dir / ".env").write_text("API_KEY=from-dotenv\nOTHER=dot-other\nONLY_DOT=x\n")
     env_file = flow_dir.parent / "extra.env"
     env_file.write_text("API_KEY=from-env-file\nOTHER=file-other\nLAST=file-last\n")
     wf = workflow(secrets=("API_KEY", "OTHER", "LAST"), path=str(flow_dir / "a.flow.md"))
     secrets = load_secrets(wf, env_file=env_file, environ={"API_KEY": "from-environ"})
-    assert secrets == {"API_KEY": "from-environ", "OTHER": "dot-other", "LAST": "file-last"}
+    assert secrets == {"API_KEY": "from-environ", "OTHER": "file-other", "LAST": "file-last"}
+    assert load_secrets(
+        workflow(secrets=("OTHER",), path=str(flow_dir / "a.flow.md")), environ={}
+    ) == {"OTHER": "dot-other"}
 
 
 def test_dotenv_found_through_workflow_dir(flow_dir: Path) -> None:

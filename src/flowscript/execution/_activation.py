@@ -21,6 +21,7 @@ from flowscript.execution._instance import (
     ScopeInstance,
     StopFlag,
 )
+from flowscript.execution._slots import NodeSlot
 from flowscript.execution.scope import NodeScope
 from flowscript.expressions.values import UNDEFINED, to_int
 from flowscript.model import NodeSpec, Text
@@ -35,16 +36,42 @@ __all__ = ["Activation", "derived_error", "plain"]
 class Activation:
     """A node being run: everything its handler needs."""
 
-    __slots__ = ("flag", "flow", "input", "instance", "node", "scope", "started_at")
+    __slots__ = (
+        "attempts",
+        "domain",
+        "fallback_for",
+        "flag",
+        "flow",
+        "input",
+        "instance",
+        "node",
+        "scope",
+        "slot",
+        "started_at",
+    )
 
     def __init__(
-        self, flow: FlowContext, instance: ScopeInstance, node: NodeSpec, input_value: Any
+        self,
+        flow: FlowContext,
+        instance: ScopeInstance,
+        node: NodeSpec,
+        input_value: Any,
+        *,
+        slot: NodeSlot | None = None,
+        fallback_for: str | None = None,
     ) -> None:
         self.flow = flow
         self.instance = instance
         self.node = node
         self.input = input_value
         self.flag = StopFlag()
+        self.domain = instance.domain
+        # Failure handling (execution.md §6): the node's concurrency slot (lent back during a
+        # retry backoff), the runtime attempts made so far, and — when the node runs as a
+        # fallback — the key of the node it stands in for.
+        self.slot = slot if slot is not None else NodeSlot()
+        self.attempts = 1
+        self.fallback_for = fallback_for
         self.started_at = flow.run.clock.now()
         self.scope = self.make_scope()
 
@@ -146,6 +173,17 @@ class Activation:
 
     # -- bodies -----------------------------------------------------------------------------
 
+    def isolate_failures(self) -> None:
+        """Give this node's bodies a failure domain of their own (execution.md §6.4).
+
+        A failure inside the body then stops the body (through :attr:`flag`) but not the
+        enclosing scope: the node's own failure handling (its fallback) decides first, and
+        only a node that still fails halts its scope.
+        """
+        domain = FailureDomain(parent=self.instance.domain)
+        domain.flag = self.flag
+        self.domain = domain
+
     def body_plan(self, name: str) -> ScopePlan:
         """The plan of this node's body ``name``."""
         return self.flow.plan.body(self.node.id, name)
@@ -165,7 +203,7 @@ class Activation:
 
         if frame is None:
             frame = Frame(parent=self.frame, bindings=bindings) if bindings else self.frame
-        domain = domain or self.instance.domain
+        domain = domain or self.domain
         instance = ScopeInstance(
             flow=self.flow,
             plan=plan,

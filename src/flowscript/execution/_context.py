@@ -9,7 +9,6 @@ executed in that run: its plan, config, secrets, input and the key prefix of its
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import os
 from collections.abc import Mapping
@@ -17,8 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from flowscript.errors import NodeError
+from flowscript.execution._completed import completed_results
 from flowscript.execution._instance import FailureDomain, Frame, ScopeInstance, StopFlag
+from flowscript.execution._slots import NodeSlot
+from flowscript.execution.checkpoints.session import CheckpointSession
 from flowscript.execution.clock import Clock, SystemClock
+from flowscript.execution.durability import RunDurability
 from flowscript.execution.events import (
     Event,
     EventDispatcher,
@@ -65,6 +68,7 @@ class RunContext:
         self.waves = (options.schedule or _schedule_setting(runtime.schedule)) == "waves"
         self.timeout = _resolve_timeout(options.timeout, runtime.timeout)
         self.answers: Mapping[str, str] = options.answers or {}
+        self.checkpoints = CheckpointSession(options)
         self.root_dir = Path(options.root) if options.root is not None else Path.cwd()
         self.root_domain = FailureDomain()
         self.cancel_flag = StopFlag()
@@ -73,6 +77,10 @@ class RunContext:
         self._seq = 0
         self._registry = options.runtimes
         self._runtime_context: RuntimeContext | None = None
+        # Durable runs (execution.md §9): the state store and log, and the results a resumed
+        # run keeps (see flowscript.execution.durability and ._completed).
+        self.durability = RunDurability(self)
+        self.completed_before: dict[str, NodeResult] = completed_results(plan, state.node_results)
 
     @property
     def registry(self) -> RuntimeRegistry:
@@ -101,12 +109,10 @@ class RunContext:
         """The newest sequence number handed out (the snapshot of a node starting now)."""
         return self._seq
 
-    def slot_for(self, node: NodeSpec) -> contextlib.AbstractAsyncContextManager[Any]:
-        """The run-wide slot for leaf work, or nothing for control nodes (they wait on bodies
-        without holding a slot, so nested bodies can never deadlock on the limit)."""
-        if isinstance(node, _LEAF_KINDS):
-            return self.slots
-        return contextlib.nullcontext()
+    def slot_for(self, node: NodeSpec) -> NodeSlot:
+        """The run-wide slot for leaf work, or an empty one for control nodes (they wait on
+        bodies without holding a slot, so nested bodies can never deadlock on the limit)."""
+        return NodeSlot(self.slots if isinstance(node, _LEAF_KINDS) else None)
 
     def count_goto(self, node_id: str) -> None:
         """Count a taken goto; fail past :data:`MAX_GOTOS`."""
@@ -142,6 +148,7 @@ class RunContext:
             state.node_context[key] = {"output": result.output}
         else:
             state.node_context.pop(key, None)
+        self.durability.note(key)
         self.emit(self._result_event(key, result))
 
     def _result_event(self, key: str, result: NodeResult) -> Event:

@@ -1,8 +1,11 @@
-"""Data nodes (source, transform, sink, ai): render the config, then one runtime attempt.
+"""Data nodes (source, transform, sink, ai): render the config, then the runtime attempts.
 
 Config strings are template-rendered once, here, against the node's scope snapshot — except
 the runtime's ``raw_fields``, which the runtime evaluates itself (runtimes.md preamble) — and
-then coerced to the declared field types.
+then coerced to the declared field types. Every attempt of a retried node gets the same
+config, input and scope snapshot (execution.md §6.2); only ``request.attempt`` changes.
+
+The node's retry policy is decided in one place, :func:`resolve_retry_config`.
 """
 
 from __future__ import annotations
@@ -12,14 +15,15 @@ from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from flowscript.errors import ExpressionError, NodeError
-from flowscript.execution.attempt import run_attempt
+from flowscript.execution.attempt import retry_node, run_attempt
+from flowscript.execution.retry import RetryConfig
 
 if TYPE_CHECKING:
     from flowscript.execution._activation import Activation
-    from flowscript.model import DataNodeSpec
+    from flowscript.model import DataNodeSpec, RetrySpec, Text
     from flowscript.runtimes.base import RuntimeContext
 
-__all__ = ["render_config", "run_data_node"]
+__all__ = ["render_config", "resolve_retry_config", "run_data_node"]
 
 
 async def run_data_node(act: Activation) -> Any:
@@ -36,17 +40,24 @@ async def run_data_node(act: Activation) -> Any:
         raise NodeError("runtime.unknown", f"{node.id}: no runtime is registered for {node.kind!r}")
     raw = frozenset(getattr(runtime, "raw_fields", frozenset()))
     config = coerce_config(node.kind, render_config(act, node, raw), raw_fields=raw)
-    request = NodeRequest(
-        node_id=node.id,
-        kind=node.kind,
-        config=config,
-        input=act.input,
-        node=node,
-        attempt=1,
-        secret_names=tuple(act.flow.secrets),
-    )
-    # Retry (execution.md §6.2) will wrap this call; it is the only runtime call site.
-    return await run_attempt(run.node_executor, runtime, request, _runtime_context(act))
+    policy = resolve_retry_config(act)
+    context = _runtime_context(act)
+
+    async def attempt(number: int) -> Any:
+        act.attempts = number
+        request = NodeRequest(
+            node_id=node.id,
+            kind=node.kind,
+            config=config,
+            input=act.input,
+            node=node,
+            attempt=number,
+            secret_names=tuple(act.flow.secrets),
+        )
+        # The only runtime call site; retries and attempt timeouts wrap it.
+        return await run_attempt(run.node_executor, runtime, request, context)
+
+    return await retry_node(act, attempt, policy)
 
 
 def render_config(act: Activation, node: DataNodeSpec, raw: Collection[str]) -> dict[str, Any]:
@@ -90,3 +101,86 @@ def _runtime_context(act: Activation) -> RuntimeContext:
         warn=lambda message: run.warn(message, key),
         http_factory=lambda: shared.http,
     )
+
+
+# -- the retry policy (execution.md §6.2, format.md §3.6) -----------------------------------
+
+
+def resolve_retry_config(act: Activation) -> RetryConfig:
+    """The node's retry policy, from the first source that has one:
+
+    1. its own ``<on-error><retry>`` (or compact ``<retry>``): omitted fields take the
+       defaults of format.md §3.6, values may be templates rendered against the node scope;
+    2. the frontmatter ``runtime.retry`` count: ``RetryConfig(max_retries=n)``;
+    3. the caller's ``ExecutionOptions.default_retry_config``;
+    4. no retry.
+
+    The node's ``timeout`` attribute, when set, is the per-attempt deadline whatever the
+    source (it wins over a ``<retry timeout>``).
+
+    Raises:
+        NodeError: ``config.invalid`` for a value that cannot be read (a template that renders
+            to a bad number or duration); ``expression.eval`` for a template that fails.
+    """
+    node = act.node
+    spec = node.on_error.retry if node.on_error is not None else None
+    policy = (
+        _from_spec(act, spec)
+        if spec is not None
+        else _frontmatter_policy(act) or act.flow.run.options.default_retry_config
+    ) or RetryConfig(max_retries=0)
+    if node.timeout is not None:
+        policy = dataclasses.replace(policy, timeout=act.seconds("timeout", node.timeout))
+    return policy
+
+
+def _from_spec(act: Activation, spec: RetrySpec) -> RetryConfig:
+    defaults = RetryConfig()
+    backoff = _word(act, "retry.backoff", spec.backoff) or defaults.backoff
+    if backoff not in ("exponential", "linear", "fixed"):
+        raise NodeError(
+            "config.invalid",
+            f"{act.node.id}: retry backoff must be exponential, linear or fixed, not {backoff!r}",
+        )
+    return RetryConfig(
+        max_retries=act.count("retry.max", spec.max, defaults.max_retries, expression=False),
+        backoff=backoff,  # type: ignore[arg-type]  # checked just above
+        delay=_seconds(act, "retry.delay", spec.delay, defaults.delay),
+        max_delay=_seconds(act, "retry.max-delay", spec.max_delay, defaults.max_delay),
+        when=_when(spec.when),
+        timeout=_seconds(act, "retry.timeout", spec.timeout, None),
+    )
+
+
+def _when(text: Text | None) -> str:
+    """``retryable``/``always`` (any case), else the expression as written."""
+    if text is None or not text.value.strip():
+        return "retryable"
+    value = text.value.strip()
+    return value.lower() if value.lower() in ("retryable", "always") else value
+
+
+def _word(act: Activation, field: str, text: Text | None) -> str | None:
+    if text is None or not text.value.strip():
+        return None
+    value = act.render(field, text) if "{{" in text.value else text.value
+    return str(value).strip().lower()
+
+
+def _seconds(act: Activation, field: str, text: Text | None, default: float | None) -> Any:
+    if text is None or not text.value.strip():
+        return default
+    return act.seconds(field, text)
+
+
+def _frontmatter_policy(act: Activation) -> RetryConfig | None:
+    """``runtime.retry: n`` of the workflow being run (a bad value is the validator's to
+    report: it is ignored here)."""
+    setting = act.flow.workflow.runtime.retry
+    if setting is None or isinstance(setting, bool):
+        return None
+    try:
+        count = int(str(setting).strip())
+    except ValueError:
+        return None
+    return RetryConfig(max_retries=count) if count >= 0 else None

@@ -13,14 +13,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flowscript.errors import NodeError
+from flowscript.execution._completed import resumes
 from flowscript.execution._context import FlowContext, RunContext
 from flowscript.execution._instance import Frame
 from flowscript.execution._scheduler import run_scope
+from flowscript.execution.checkpoints.pause import settle_status
 from flowscript.execution.control.composition import child_key, workflow_dir
 from flowscript.execution.control.timing import deadline
 from flowscript.execution.events import RunFinished, RunStarted
 from flowscript.execution.options import ExecutionOptions
-from flowscript.execution.state import ExecutionState, RunStatus, error_to_dict
+from flowscript.execution.state import ExecutionState, RunStatus
+from flowscript.execution.workflow_errors import handle_run_failure, run_error_dict
 
 if TYPE_CHECKING:
     from flowscript.planning import ExecutionPlan
@@ -36,11 +39,13 @@ async def execute(
     Args:
         plan: from :func:`flowscript.planning.build_execution_plan`.
         state: a fresh state (:func:`create_execution_state`); its ``config``, ``secrets``
-            and ``input`` are the run's.
+            and ``input`` are the run's. A state that already holds results (a resumed run,
+            §9.3) keeps the nodes that completed: they are not run again.
         options: execution options.
 
     Returns:
-        ``state``, with status ``completed``.
+        ``state``, with status ``completed`` — or ``paused`` when a checkpoint nobody could
+        answer stopped the run (``state.pending_checkpoint`` says which; execution.md §7).
 
     Raises:
         NodeError: the first node failure (or ``WORKFLOW_TIMEOUT`` when the run deadline
@@ -54,16 +59,25 @@ async def execute(
     if not isinstance(state, ExecutionState):
         raise TypeError("execute expects an ExecutionState (see create_execution_state)")
     run = RunContext(plan, state, options or ExecutionOptions())
+    if not resumes(state):
+        state.started_at = run.clock.now()  # a resumed run keeps its start (§9.3)
     state.status = RunStatus.RUNNING
-    state.started_at = run.clock.now()
     state.completed_at = 0
     state.error = None
+    state.pending_checkpoint = None
+    await run.durability.open()  # the state file says "running" before anything runs (§1)
     run.emit(run.event(RunStarted, workflow_id=state.workflow_id, node_count=len(plan.node_ids)))
     error: NodeError | None = None
     try:
-        error = await _run_root(run, _root_flow(run, plan, state))
-        state.status = RunStatus.FAILED if error is not None else RunStatus.COMPLETED
-        state.error = error_to_dict(error) if error is not None else None
+        flow = _root_flow(run, plan, state)
+        error = await _run_root(run, flow)
+        settle_status(state, error)  # completed, failed, or paused at a checkpoint (§7)
+        state.error = run_error_dict(state, error) if error is not None else None
+        if error is not None:
+            # execution.md §6.6, after the failure state is recorded (and persisted):
+            # <on-workflow-error> nodes, then options.error_handler; the error still raises.
+            await run.durability.checkpoint()
+            await handle_run_failure(run, flow, error)
     except asyncio.CancelledError:
         state.status = RunStatus.CANCELLED
         raise
@@ -72,8 +86,8 @@ async def execute(
         raise
     finally:
         state.completed_at = run.clock.now()
-        # The final persist and the execution log (execution.md §1 step 7) go here.
         await run.aclose()
+        await run.durability.finish()  # the final persist, then the log (§1 step 7)
         run.emit(
             run.event(
                 RunFinished,

@@ -175,15 +175,18 @@ def _secret_sources(
     workflow_dir: Path | None,
     environ: Mapping[str, str] | None,
 ) -> list[Mapping[str, str]]:
-    """Where secret values come from, first match wins."""
+    """Where secret values come from, first match wins: the environment, then ``--env-file``
+    when given, otherwise the ``.env`` next to the workflow (format.md §2.2: "a .env file next
+    to the workflow (or given by --env-file)")."""
     sources: list[Mapping[str, str]] = [os.environ if environ is None else environ]
+    if env_file is not None:
+        sources.append(_dotenv(env_file))
+        return sources
     folder = workflow_dir
     if folder is None and not workflow.path.startswith("<"):
         folder = Path(workflow.path).parent
     if folder is not None and (folder / ".env").is_file():
         sources.append(_dotenv(folder / ".env"))
-    if env_file is not None:
-        sources.append(_dotenv(env_file))
     return sources
 
 

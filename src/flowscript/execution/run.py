@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import hashlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -98,6 +97,7 @@ def prepare_run(
         DefinitionError: the file (or a child) does not parse or validate.
         ConfigError: config, input or secrets were rejected.
     """
+    from flowscript.execution._fingerprint import node_hashes, workflow_hash
     from flowscript.execution.control.composition import load_child_plans, referenced_secrets
     from flowscript.execution.inputs import load_secrets, resolve_config, resolve_input
     from flowscript.planning import build_execution_plan
@@ -119,8 +119,11 @@ def prepare_run(
     state = create_execution_state(
         workflow.name, config=effective, secrets=secrets, input=workflow_input
     )
-    state.workflow_path = str(file)
-    state.workflow_hash = hashlib.sha256(workflow.source.encode("utf-8")).hexdigest()
+    # Absolute, so `flowscript resume` finds the file from any folder; hashed without the
+    # execution log, which every run rewrites (execution.md §9.3).
+    state.workflow_path = str(file.absolute())
+    state.workflow_hash = workflow_hash(workflow)
+    state.node_hashes = node_hashes(workflow)
     return PreparedRun(workflow=workflow, plan=plan, state=state)
 
 

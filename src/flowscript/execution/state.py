@@ -104,7 +104,10 @@ class ExecutionState:
         input: the workflow input (after schema defaults), kept so a resumed run sees it.
         error: the run's error ``{type, message, node, …}`` when it failed.
         pending_checkpoint: the checkpoint a paused run waits on.
-        workflow_path / workflow_hash: the file that ran and the SHA-256 of its text.
+        workflow_path / workflow_hash: the file that ran and the SHA-256 of its text before
+            the execution-log section.
+        node_hashes: node id → short hash of the node's source text (resume names the nodes
+            that changed since the run started).
     """
 
     workflow_id: str
@@ -124,6 +127,7 @@ class ExecutionState:
     pending_checkpoint: dict[str, Any] | None = None
     workflow_path: str | None = None
     workflow_hash: str | None = None
+    node_hashes: dict[str, str] = field(default_factory=dict)
 
     def output_of(self, node_id: str) -> Any:
         """The output of ``node_id`` when it succeeded, else ``None``."""

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from flowscript.errors import ExpressionError, ExpressionEvalError, LimitExceededError
 from flowscript.expressions._access import check_name
+from flowscript.expressions._words import NAMESPACES
 from flowscript.expressions.sandbox import Limits, Sandbox
 from flowscript.expressions.scope import EvalScope, MapScope
 from flowscript.expressions.values import UNDEFINED, JSFunction, js_typeof
@@ -38,9 +39,6 @@ __all__ = [
     "invoke_method",
     "locate",
 ]
-
-# ``Math.floor(x)`` / ``JSON.parse(s)`` are aliases of built-ins (expressions.md §4.1).
-NAMESPACES: Final = frozenset({"Math", "JSON"})
 
 
 class Session(Sandbox):

@@ -14,6 +14,7 @@ from flowscript.expressions.syntax import (
 
 __all__ = [
     "LITERAL_WORDS",
+    "NAMESPACES",
     "REFUSED_WORDS",
     "RESERVED_WORDS",
     "describe",
@@ -55,6 +56,8 @@ REFUSED_WORDS: Final[dict[str, str]] = {
     "debugger": _STATEMENT,
 }
 LITERAL_WORDS: Final = frozenset({"true", "false", "null", "undefined"})
+# ``Math.floor(x)`` / ``JSON.parse(s)`` are aliases of built-ins (expressions.md §4.1).
+NAMESPACES: Final = frozenset({"Math", "JSON"})
 # Words that can never be a variable name in an expression.
 RESERVED_WORDS: Final = frozenset({"typeof", "in", *LITERAL_WORDS, *REFUSED_WORDS})
 

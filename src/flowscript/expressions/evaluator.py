@@ -23,7 +23,7 @@ from flowscript.expressions.syntax import Expr
 
 __all__ = ["compile_expression", "evaluate", "run_compiled"]
 
-_CACHE_SIZE: Final = 8192
+_CACHE_SIZE: Final = 65_536  # distinct expressions kept compiled: a 20,000-node flow fits
 # id(tree) → (tree, closure); the tree is kept alive so its id cannot be reused.
 _compiled: dict[int, tuple[Expr, Compiled]] = {}
 

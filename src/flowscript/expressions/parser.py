@@ -69,7 +69,8 @@ _UNARY_OPERATORS: Final = frozenset({"!", "-", "+"})
 _UNARY_STARTS: Final[frozenset[object]] = frozenset({*_UNARY_OPERATORS, "typeof"})
 
 
-@lru_cache(maxsize=8192)
+# Large enough for a 20,000-node flow: re-parsing at run time would double the per-node cost.
+@lru_cache(maxsize=65_536)
 def parse_expression(text: str) -> Expr:
     """Parse one expression into its AST (cached by source text).
 

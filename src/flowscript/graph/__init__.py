@@ -33,10 +33,19 @@ from flowscript.graph._refs import (
     Reference,
     TextParser,
     defined_names,
+    defined_of,
     names_in,
+    setters_of,
     text_names,
 )
-from flowscript.graph._scopes import ROOT, WORKFLOW_ERROR, ScopeInfo, body_names, build_scopes
+from flowscript.graph._scopes import (
+    ROOT,
+    WORKFLOW_ERROR,
+    ScopeInfo,
+    body_names,
+    build_scopes,
+    walk_nodes,
+)
 from flowscript.graph._texts import EvaluableText, node_texts, top_field
 from flowscript.model import NodeSpec, Workflow
 
@@ -96,6 +105,8 @@ class WorkflowGraph:
         defined: names an expression may read as one hyphenated name (ids, variables,
             foreach item/index names).
         texts: the parsed texts of the workflow (reuse it instead of parsing again).
+        all_nodes: every node in ``workflow.walk()`` order, duplicated ids included (walk
+            this list instead of the tree).
     """
 
     workflow: Workflow
@@ -107,7 +118,16 @@ class WorkflowGraph:
     enclosing: Mapping[str, str | None]
     defined: frozenset[str] = field(default_factory=frozenset)
     texts: TextParser = field(default_factory=TextParser)
+    all_nodes: tuple[NodeSpec, ...] = field(default=(), repr=False, compare=False)
     _scope_of: Mapping[str, str] = field(default_factory=dict)
+    _texts_of: Mapping[int, tuple[EvaluableText, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def texts_of(self, node: NodeSpec) -> tuple[EvaluableText, ...]:
+        """The evaluable texts of ``node`` itself (:func:`node_texts`), computed once."""
+        found = self._texts_of.get(id(node))
+        return found if found is not None else tuple(node_texts(node))
 
     def scope_of(self, node_id: str) -> ScopeInfo:
         """The scope holding ``node_id``; ``KeyError`` for an unknown id."""
@@ -123,8 +143,10 @@ class WorkflowGraph:
 
     def ancestors(self, node_id: str) -> tuple[str, ...]:
         """Ids of the nodes enclosing ``node_id``, innermost first."""
-        chain: list[str] = []
         current = self.enclosing.get(node_id)
+        if current is None:
+            return ()
+        chain: list[str] = []
         while current is not None:
             chain.append(current)
             current = self.enclosing.get(current)
@@ -149,12 +171,17 @@ def analyze(workflow: Workflow) -> WorkflowGraph:
     Texts that do not parse contribute no references; unknown ids are not dependencies;
     duplicate ids resolve to their first node. The validator reports all of those.
     """
+    all_nodes = tuple(walk_nodes((*workflow.nodes, *workflow.on_workflow_error)))
+    texts_of = {id(node): tuple(node_texts(node)) for node in all_nodes}
     tree = build_scopes(workflow)
-    defined = defined_names(workflow, tuple(tree.nodes))
+    setters = setters_of(all_nodes)
+    defined = defined_of(all_nodes, tree.nodes, setters)
     texts = TextParser(defined)
-    deps = compute_dependencies(workflow, tree, texts)
+    deps = compute_dependencies(tree, texts, setters, lambda node: texts_of[id(node)])
     cycles: list[Cycle] = []
     for scope in tree.scopes.values():
+        if len(scope.nodes) < 2:
+            continue  # a cycle needs two nodes (a node reading itself is not one)
         order = [node_id for node_id in dict.fromkeys(scope.ids) if node_id in deps]
         edges = {node_id: deps[node_id].edges for node_id in order}
         cycles.extend(Cycle(scope=scope.key, path=path) for path in find_cycles(order, edges))
@@ -163,10 +190,12 @@ def analyze(workflow: Workflow) -> WorkflowGraph:
         scopes=dict(tree.scopes),
         nodes=dict(tree.nodes),
         deps=deps,
-        handlers=find_handlers(workflow),
+        handlers=find_handlers(all_nodes),
         cycles=tuple(cycles),
         enclosing=dict(tree.enclosing),
         defined=defined,
         texts=texts,
+        all_nodes=all_nodes,
         _scope_of=dict(tree.scope_of),
+        _texts_of=texts_of,
     )

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from flowscript.graph._refs import (
-    Reference,
-    TextParser,
-    collect_names,
-    variable_setters,
-)
-from flowscript.graph._scopes import ScopeInfo, ScopeTree
-from flowscript.model import NodeSpec, PhaseSpec, SourceSpan, TimeoutSpec, Workflow
+from flowscript.graph._refs import Reference, TextParser, collect_names
+from flowscript.graph._scopes import ScopeInfo, ScopeTree, walk_nodes
+from flowscript.graph._texts import EvaluableText
+from flowscript.model import NodeSpec, PhaseSpec, SourceSpan, TimeoutSpec
 
 __all__ = ["HandlerUse", "NodeDeps", "compute_dependencies", "find_handlers"]
 
@@ -59,10 +55,13 @@ class HandlerUse:
     span: SourceSpan
 
 
-def find_handlers(workflow: Workflow) -> dict[str, tuple[HandlerUse, ...]]:
-    """Handler id → the uses of it, in document order of the nodes served."""
+def find_handlers(nodes: Iterable[NodeSpec]) -> dict[str, tuple[HandlerUse, ...]]:
+    """Handler id → the uses of it, in document order of the nodes served.
+
+    ``nodes`` are every node of the workflow in walk order (``workflow.walk()``).
+    """
     found: dict[str, list[HandlerUse]] = {}
-    for node in workflow.walk():
+    for node in nodes:
         for use in _handler_uses(node):
             found.setdefault(use.handler, []).append(use)
     return {handler: tuple(uses) for handler, uses in found.items()}
@@ -86,21 +85,29 @@ def _handler_uses(node: NodeSpec) -> Iterable[HandlerUse]:
 class _Resolver:
     """Collects references once per node and resolves them against scopes."""
 
-    def __init__(self, workflow: Workflow, tree: ScopeTree, parser: TextParser) -> None:
+    def __init__(
+        self,
+        tree: ScopeTree,
+        parser: TextParser,
+        setters: Mapping[str, tuple[str, ...]],
+        texts_of: Callable[[NodeSpec], tuple[EvaluableText, ...]],
+    ) -> None:
         self.tree = tree
         self.parser = parser
         self.node_ids = frozenset(tree.nodes)
-        self.setters = variable_setters(workflow)
+        self.setters = setters
+        self.texts_of = texts_of
         self._own: dict[int, tuple[Reference, ...]] = {}
 
     def own(self, node: NodeSpec) -> tuple[Reference, ...]:
         key = id(node)
-        if key not in self._own:
-            self._own[key] = tuple(collect_names(node, self.node_ids, self.setters, self.parser))
-        return self._own[key]
-
-    def subtree(self, node: NodeSpec) -> tuple[Reference, ...]:
-        return tuple(ref for inner in node.walk() for ref in self.own(inner))
+        found = self._own.get(key)
+        if found is None:
+            found = tuple(
+                collect_names(node, self.texts_of(node), self.node_ids, self.setters, self.parser)
+            )
+            self._own[key] = found
+        return found
 
     def in_scope(self, target: str, scope: str) -> str | None:
         current: str | None = target
@@ -112,10 +119,20 @@ class _Resolver:
 
 
 def compute_dependencies(
-    workflow: Workflow, tree: ScopeTree, parser: TextParser
+    tree: ScopeTree,
+    parser: TextParser,
+    setters: Mapping[str, tuple[str, ...]],
+    texts_of: Callable[[NodeSpec], tuple[EvaluableText, ...]],
 ) -> dict[str, NodeDeps]:
-    """``NodeDeps`` of every node (first occurrence of each id), scope by scope."""
-    resolver = _Resolver(workflow, tree, parser)
+    """``NodeDeps`` of every node (first occurrence of each id), scope by scope.
+
+    Args:
+        tree: the scopes of the workflow.
+        parser: parses (once) and names the texts.
+        setters: variable name → the nodes that set it (:func:`setters_of`).
+        texts_of: a node's own evaluable texts (:func:`node_texts`, computed once).
+    """
+    resolver = _Resolver(tree, parser, setters, texts_of)
     result: dict[str, NodeDeps] = {}
     for scope in tree.scopes.values():
         previous_phase: str | None = None
@@ -133,12 +150,19 @@ def compute_dependencies(
 def _node_deps(
     resolver: _Resolver, scope: ScopeInfo, node: NodeSpec, after: tuple[str, ...]
 ) -> NodeDeps:
-    own_ids = {inner.id for inner in node.walk()}
+    if node.scopes():
+        subtree = walk_nodes((node,))
+        own_ids = {inner.id for inner in subtree}
+        references = tuple(ref for inner in subtree for ref in resolver.own(inner))
+    else:
+        own_ids = {node.id}
+        references = resolver.own(node)
+    if not references:
+        return NodeDeps(id=node.id, scope=scope.key, after=after)
     position = resolver.tree.position
     deps: set[str] = set()
     feedback: set[str] = set()
     external: dict[str, None] = {}
-    references = resolver.subtree(node)
     for ref in references:
         if ref.target in own_ids:
             continue

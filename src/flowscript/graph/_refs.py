@@ -6,12 +6,13 @@ A text that does not parse contributes no reference (the validator reports the s
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from flowscript.errors import ExpressionError
-from flowscript.graph._texts import node_texts
+from flowscript.graph._texts import EvaluableText
+from flowscript.expressions.analysis import NameUse
 from flowscript.model import ContextSpec, ForeachSpec, NodeSpec, SetSpec, SourceSpan, Text, Workflow
 
 __all__ = [
@@ -21,7 +22,9 @@ __all__ = [
     "TextParser",
     "collect_names",
     "defined_names",
+    "defined_of",
     "names_in",
+    "setters_of",
     "text_names",
     "variable_setters",
 ]
@@ -58,20 +61,20 @@ class Reference:
         return self.text.span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NameRef:
-    """A free name read by a text: ``name``, first ``member`` and offset in the text value."""
-
-    name: str
-    member: str | None
-    offset: int
-    ambiguous: bool
+NameRef = NameUse
+"""A free name read by a text: ``name``, first ``member`` and ``offset`` in the text value,
+``ambiguous`` (see :class:`~flowscript.expressions.analysis.NameUse`, which it is)."""
 
 
 def variable_setters(workflow: Workflow) -> dict[str, tuple[str, ...]]:
     """Variable name → ids of the ``<context>``/``<set>`` nodes that set it, document order."""
+    return setters_of(workflow.walk())
+
+
+def setters_of(nodes: Iterable[NodeSpec]) -> dict[str, tuple[str, ...]]:
+    """:func:`variable_setters` over already walked nodes."""
     setters: dict[str, list[str]] = {}
-    for node in workflow.walk():
+    for node in nodes:
         for name in _set_names(node):
             ids = setters.setdefault(name, [])
             if node.id not in ids:
@@ -89,8 +92,17 @@ def _set_names(node: NodeSpec) -> tuple[str, ...]:
 
 def defined_names(workflow: Workflow, node_ids: Sequence[str]) -> frozenset[str]:
     """Names an expression may read as one hyphenated name: ids, variables, foreach names."""
-    names = set(node_ids) | set(variable_setters(workflow))
-    for node in workflow.walk():
+    nodes = tuple(workflow.walk())
+    return defined_of(nodes, node_ids, setters_of(nodes))
+
+
+def defined_of(
+    nodes: Iterable[NodeSpec], node_ids: Iterable[str], setters: Iterable[str]
+) -> frozenset[str]:
+    """:func:`defined_names` over already walked nodes and their variable setters."""
+    names = set(node_ids)
+    names.update(setters)
+    for node in nodes:
         if isinstance(node, ForeachSpec):
             names.update((node.item, node.index))
     return frozenset(names)
@@ -108,10 +120,15 @@ class TextParser:
     """
 
     def __init__(self, defined: Container[str] = frozenset()) -> None:
-        from flowscript.expressions import free_names
+        # Imported once here, not per text: importing the graph does not load the parser.
+        from flowscript.expressions._template_syntax import parse_template
+        from flowscript.expressions.analysis import names_of_parts
+        from flowscript.expressions.parser import parse_expression
 
         self.defined = defined
-        self._free_names = free_names  # imported once here: the expression package is lazy
+        self._names_of_parts = names_of_parts
+        self._parse_expression = parse_expression
+        self._parse_template = parse_template
         self._parts: dict[tuple[str, str], tuple[Part, ...] | ExpressionError] = {}
         self._names: dict[tuple[str, str], tuple[NameRef, ...]] = {}
 
@@ -127,13 +144,21 @@ class TextParser:
         found = self._parts.get(key)
         if found is None:
             try:
-                found = _parse(value, role)
+                found = self._parse(value, role)
             except ExpressionError as exc:
                 found = exc
             self._parts[key] = found
         if isinstance(found, ExpressionError):
             raise found
         return found
+
+    def _parse(self, value: str, role: str) -> tuple[Part, ...]:
+        if role == "expression":
+            return ((self._parse_expression(value), 0),)
+        if role == "template" or (role == "duration" and "{{" in value):
+            template = self._parse_template(value)
+            return tuple((part.expr, part.offset) for part in template.interpolations)
+        return ()
 
     def names(self, value: str, role: str) -> tuple[NameRef, ...]:
         """Free names of a text, hyphens resolved against :attr:`defined` (cached).
@@ -144,44 +169,16 @@ class TextParser:
         key = (role, value)
         found = self._names.get(key)
         if found is None:
-            found = tuple(
-                NameRef(
-                    name=use.name,
-                    member=use.member,
-                    offset=base + use.offset,
-                    ambiguous=use.ambiguous,
-                )
-                for expr, base in self.parts(value, role)
-                for use in self._free_names(expr, self.defined)
-            )
+            found = tuple(self._names_of_parts(self.parts(value, role), self.defined))
             self._names[key] = found
         return found
 
 
 def names_in(parts: tuple[Part, ...], defined: Container[str]) -> tuple[NameRef, ...]:
     """Free names of parsed parts, offsets relative to the text value."""
-    from flowscript.expressions import free_names
+    from flowscript.expressions.analysis import names_of_parts
 
-    return tuple(
-        NameRef(name=use.name, member=use.member, offset=base + use.offset, ambiguous=use.ambiguous)
-        for expr, base in parts
-        for use in free_names(expr, defined)
-    )
-
-
-def _parse(value: str, role: str) -> tuple[Part, ...]:
-    from flowscript.expressions import (
-        is_template,
-        parse_expression,
-        parse_template,
-        template_expressions,
-    )
-
-    if role == "expression":
-        return ((parse_expression(value), 0),)
-    if role == "template" or (role == "duration" and is_template(value)):
-        return tuple(template_expressions(parse_template(value)))
-    return ()
+    return tuple(names_of_parts(parts, defined))
 
 
 def text_names(text: Text, role: str, parser: TextParser) -> tuple[NameRef, ...]:
@@ -194,11 +191,16 @@ def text_names(text: Text, role: str, parser: TextParser) -> tuple[NameRef, ...]
 
 def collect_names(
     node: NodeSpec,
+    texts: Iterable[EvaluableText],
     node_ids: Container[str],
     setters: Mapping[str, tuple[str, ...]],
     parser: TextParser,
 ) -> Iterator[Reference]:
-    """The references of ``node`` itself: its ``input=`` ids and its texts' names."""
+    """The references of ``node`` itself: its ``input=`` ids and the names of ``texts``.
+
+    ``texts`` are the node's own evaluable texts (:func:`node_texts`), computed once by the
+    caller.
+    """
     for text in node.inputs:
         if text.value in node_ids:
             yield Reference(
@@ -209,30 +211,31 @@ def collect_names(
                 name=text.value,
                 text=text,
             )
-    for field, text, role in node_texts(node):
+    for field, text, role in texts:
+        if role == "literal":
+            continue  # read as written: no names
         for use in text_names(text, role, parser):
-            yield from _name_references(node.id, field, text, use, node_ids, setters)
+            if use.name in node_ids:
+                yield Reference(
+                    target=use.name,
+                    source=node.id,
+                    field=field,
+                    via="expression",
+                    name=use.name,
+                    text=text,
+                    offset=use.offset,
+                )
+            elif setters:
+                yield from _variable_references(node.id, field, text, use, setters)
 
 
-def _name_references(
+def _variable_references(
     source: str,
     field: str,
     text: Text,
     use: NameRef,
-    node_ids: Container[str],
     setters: Mapping[str, tuple[str, ...]],
 ) -> Iterator[Reference]:
-    if use.name in node_ids:
-        yield Reference(
-            target=use.name,
-            source=source,
-            field=field,
-            via="expression",
-            name=use.name,
-            text=text,
-            offset=use.offset,
-        )
-        return
     variable = use.member if use.name == "$context" else use.name
     for setter in setters.get(variable or "", ()):
         yield Reference(

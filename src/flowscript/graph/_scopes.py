@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from flowscript.model import (
@@ -16,7 +16,7 @@ from flowscript.model import (
     Workflow,
 )
 
-__all__ = ["ROOT", "WORKFLOW_ERROR", "ScopeInfo", "ScopeTree", "build_scopes"]
+__all__ = ["ROOT", "WORKFLOW_ERROR", "ScopeInfo", "ScopeTree", "build_scopes", "walk_nodes"]
 
 ROOT = "root"
 """Key of the root scope (the top-level nodes of ``<workflow>``)."""
@@ -96,6 +96,22 @@ def body_names(node: NodeSpec) -> tuple[str, ...]:
     return ("body",) if count == 1 else tuple(f"body[{i}]" for i in range(count))
 
 
+def walk_nodes(roots: Sequence[NodeSpec]) -> list[NodeSpec]:
+    """``roots`` and every node nested in them, in :meth:`Workflow.walk` order, as a list.
+
+    Iterative (any depth) and without nested generators: the analysis and every validation
+    rule share the one list instead of walking the tree again.
+    """
+    found: list[NodeSpec] = []
+    stack = list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        for scope in reversed(node.scopes()):
+            stack.extend(reversed(scope))
+    return found
+
+
 def build_scopes(workflow: Workflow) -> ScopeTree:
     """Every scope of ``workflow`` (root first, then depth-first in document order)."""
     tree = ScopeTree()
@@ -128,8 +144,11 @@ def _add_scope(
         tree.enclosing[node.id] = parent
         tree.position[node.id] = index
     for node in nodes:
+        scopes = node.scopes()
+        if not scopes:
+            continue  # a leaf node (most nodes)
         loops = isinstance(node, LoopSpec | WhileSpec)
-        for name, scope in zip(body_names(node), node.scopes(), strict=True):
+        for name, scope in zip(body_names(node), scopes, strict=True):
             child_key = f"{node.id}/{name}"
             if child_key in tree.scopes:  # a duplicate id (reported by the validator)
                 child_key = f"{node.id}@{node.span.line}:{node.span.column}/{name}"

@@ -6,9 +6,9 @@ the validator can report problems at the right line and column and the planner c
 dependencies in them. Coercion to numbers, booleans and durations happens in the validator
 (for diagnostics) and in the planner/executor (for values).
 
-Node kinds are one dataclass each. Every node exposes its nested scopes through :meth:`NodeSpec.scopes` and its evaluable strings through
-:meth:`NodeSpec.texts`, so generic passes (validation, dependency discovery) never need an
-if/elif chain over kinds.
+Node kinds are one dataclass each. Every node exposes its nested scopes through
+:meth:`NodeSpec.scopes` and its evaluable strings through :meth:`NodeSpec.texts`, so generic
+passes (validation, dependency discovery) never need an if/elif chain over kinds.
 """
 
 from __future__ import annotations

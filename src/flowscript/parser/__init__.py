@@ -12,6 +12,7 @@ import os
 from typing import TYPE_CHECKING
 
 from flowscript.errors import WorkflowParseError
+from flowscript.model._gc import without_gc
 from flowscript.model.diagnostics import Diagnostic, SourceSpan
 from flowscript.parser.config import canonical_key
 from flowscript.parser.footer import LOG_HEADING, find_log_section
@@ -53,6 +54,7 @@ def _scan(layout: Layout) -> tuple[XmlElement, int]:
         raise WorkflowParseError([diagnostic]) from None
 
 
+@without_gc
 def parse(text: str, path: str = "<string>") -> Workflow:
     """Parse the text of a workflow file.
 

@@ -171,8 +171,9 @@ class BuildContext:
 
     def attributes(self, element: XmlElement) -> dict[str, Attribute]:
         """Every attribute of ``element`` as model :class:`Attribute`s."""
+        span = self.layout.span  # one lookup for all attributes (this runs for every node)
         return {
-            name: Attribute(name, item.value, self.span(item.offset), self.span(item.value_offset))
+            name: Attribute(name, item.value, span(item.offset), span(item.value_offset))
             for name, item in element.attributes.items()
         }
 
@@ -263,7 +264,7 @@ class BuildContext:
             return ()
         base = self.span(attribute.value_offset)
         return tuple(
-            Text(name, base.at_column_offset(offset))
+            Text(name, base.at_column_offset(offset) if offset else base)
             for name, offset in split_inputs(attribute.value)
         )
 

@@ -167,7 +167,11 @@ def build_data_node(ctx: BuildContext, element: XmlElement) -> DataNodeSpec:
     ctx.unexpected_text(
         rest, f"<{element.tag}> (put it in a child element such as <template>)", node
     )
-    on_error = data_on_error(ctx, special["on-error"], special["retry"], special["fallback"], node)
+    on_error = (
+        data_on_error(ctx, special["on-error"], special["retry"], special["fallback"], node)
+        if element.children
+        else None
+    )
     return DataNodeSpec(
         **node_fields(ctx, element, node, explicit, on_error),
         role=role,

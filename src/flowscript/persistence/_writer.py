@@ -77,6 +77,7 @@ class DiskWriter:
         self._tickets = 0
         self._fd: int | None = None
         self._failed: list[tuple[int, int]] = []
+        self._unsynced = False  # records appended inline, not yet fsynced
         self._snapshot_ok = 0
         self.last_error: OSError | None = None
         self.last_snapshot_size = 0
@@ -102,6 +103,35 @@ class DiskWriter:
         if self._snapshot_ok >= ticket:
             return True
         return not any(low <= ticket <= high for low, high in self._failed)
+
+    def try_append_now(self, data: bytes) -> bool:
+        """Append a journal record at once, without fsync (the ``batched`` sync policy).
+
+        Refused (``False``) when operations are queued or a drain is in progress, so records
+        always reach the file in submission order and never land before a queued snapshot that
+        would delete them; the caller then queues the record instead.
+        """
+        with self._queue_lock:
+            if self._queue or not self._io_lock.acquire(blocking=False):
+                return False
+        try:
+            self._append(data)
+        except OSError as exc:
+            self.last_error = exc
+            self._close_journal()
+            return False
+        finally:
+            self._io_lock.release()
+        self._unsynced = True
+        return True
+
+    def sync(self) -> None:
+        """fsync the records appended inline (blocking; run it in a worker thread)."""
+        with self._io_lock:
+            if self._unsynced and self._fd is not None:
+                os.fsync(self._fd)
+                self.stats.fsyncs += 1
+            self._unsynced = False
 
     def drain(self) -> None:
         """Write everything queued, in order; one fsync for the appended records (blocking)."""
@@ -129,9 +159,10 @@ class DiskWriter:
             dirty = op.kind == "append"
             if op.kind == "snapshot":
                 self._snapshot_ok = op.ticket
-        if dirty and self._fd is not None:
+        if (dirty or self._unsynced) and self._fd is not None:
             os.fsync(self._fd)
             self.stats.fsyncs += 1
+        self._unsynced = False
 
     def _append(self, data: bytes) -> None:
         if self._fd is None:
@@ -144,6 +175,7 @@ class DiskWriter:
         self.stats.journal_bytes += len(data)
 
     def _snapshot(self, data: bytes) -> None:
+        self._unsynced = False  # the snapshot holds those records, and it is fsynced
         self.stats.snapshot_bytes += write_atomic(self._state_path, data)
         self.stats.snapshots += 1
         self.last_snapshot_size = len(data)

@@ -6,7 +6,7 @@ The file is a JSON object with 2-space indentation and numbers formatted as Java
     {"schemaVersion": 1, "workflowId", "runId", "status", "currentWave", "startedAt",
      "completedAt", "nodeResults": [[id, result], …], "globalContext", "phaseContext",
      "nodeContext", "config", "input", "error", "pendingCheckpoint", "workflowPath",
-     "workflowHash"}
+     "workflowHash", "nodeHashes"?}
 
 A result is ``{status, output, error, startedAt, completedAt, duration, attempts}`` plus
 ``fallback`` (on a ``recovered`` node: the fallback whose output it holds) or ``fallbackFor``
@@ -14,6 +14,8 @@ A result is ``{status, output, error, startedAt, completedAt, duration, attempts
 error is ``{type, name, message, code, retryable, …}``: ``name`` defaults to ``NodeError`` and
 ``code`` to the error type; any other keys (``stack``, ``status``, ``node``, ``details``,
 ``attempts``, ``cause``) are kept. Times are epoch milliseconds, durations milliseconds.
+``nodeHashes`` (node id → short hash of its source text, written when known) lets a resumed
+run name the nodes whose source changed.
 
 ``flowscript.execution`` is imported inside the functions that need it, never at module level:
 it re-exports this package's entry points (execution.md §11), so a module-level import would make
@@ -97,6 +99,8 @@ def state_to_data(state: ExecutionState, *, redactor: Redactor | None = None) ->
         "workflowPath": state.workflow_path,
         "workflowHash": state.workflow_hash,
     }
+    if state.node_hashes:
+        data["nodeHashes"] = dict(state.node_hashes)
     if redactor is None:
         from flowscript.execution.redaction import Redactor  # late: see the module docstring
 
@@ -218,7 +222,15 @@ def state_from_data(
         ),
         workflow_path=check.get(data, "workflowPath", "str", "", default=None, nullable=True),
         workflow_hash=check.get(data, "workflowHash", "str", "", default=None, nullable=True),
+        node_hashes=_node_hashes_from_data(check, data.get("nodeHashes")),
     )
+
+
+def _node_hashes_from_data(check: Checker, data: Any) -> dict[str, str]:
+    if data is None:
+        return {}
+    check.value(data, "dict", "nodeHashes")
+    return {key: check.value(value, "str", f"nodeHashes.{key}") for key, value in data.items()}
 
 
 def _check_version(check: Checker, data: Mapping[str, Any]) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from flowscript.errors import WorkflowValidationError
 from flowscript.graph import ROOT, WORKFLOW_ERROR, WorkflowGraph, analyze
 from flowscript.model import CheckpointSpec, Diagnostic, GotoSpec, NodeSpec, Workflow
+from flowscript.model._gc import without_gc
 
 __all__ = ["ExecutionPlan", "ScopePlan", "build_execution_plan"]
 
@@ -113,6 +114,7 @@ class ExecutionPlan:
         return describe_plan(self)
 
 
+@without_gc
 def build_execution_plan(
     workflow: Workflow, *, graph: WorkflowGraph | None = None
 ) -> ExecutionPlan:

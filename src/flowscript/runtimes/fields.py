@@ -32,6 +32,7 @@ __all__ = [
     "RUNTIME_TYPES",
     "FieldDecl",
     "field_decl",
+    "fields_by_name",
     "fields_for",
 ]
 
@@ -273,7 +274,23 @@ def fields_for(kind: str) -> tuple[FieldDecl, ...] | None:
 
 def field_decl(kind: str, name: str) -> FieldDecl | None:
     """The declaration of field ``name`` of ``kind``, or ``None``."""
-    for decl in RUNTIME_FIELDS.get(kind, ()):
-        if decl.name == name:
-            return decl
-    return None
+    by_name = _BY_NAME.get(kind)
+    return by_name.get(name) if by_name is not None else None
+
+
+def fields_by_name(kind: str) -> Mapping[str, FieldDecl] | None:
+    """The config fields of a runtime kind by name, or ``None`` for an unknown kind."""
+    return _BY_NAME.get(kind)
+
+
+def _index(fields: tuple[FieldDecl, ...]) -> dict[str, FieldDecl]:
+    by_name: dict[str, FieldDecl] = {}
+    for decl in fields:
+        by_name.setdefault(decl.name, decl)
+    return by_name
+
+
+# field_decl is asked for every text of every data node (graph and validator).
+_BY_NAME: Mapping[str, Mapping[str, FieldDecl]] = {
+    kind: _index(fields) for kind, fields in RUNTIME_FIELDS.items()
+}

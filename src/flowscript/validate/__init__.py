@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 
 from flowscript.errors import WorkflowParseError, WorkflowValidationError
 from flowscript.model import Diagnostic, Workflow
+from flowscript.model._gc import without_gc
 from flowscript.validate._codes import CODES, CodeInfo
 from flowscript.validate._context import Rule, ValidationContext
 from flowscript.validate._includes import IncludeSession
@@ -32,6 +33,7 @@ __all__ = [
 ]
 
 
+@without_gc
 def validate(
     workflow: Workflow, *, include_loader: Callable[[str], Workflow] | None = None
 ) -> ValidationResult:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from flowscript.model import ConfigEntry, DataNodeSpec, Diagnostic
-from flowscript.runtimes.fields import REQUIRED_ONE_OF, FieldDecl, fields_for
+from flowscript.runtimes.fields import REQUIRED_ONE_OF, FieldDecl, fields_by_name, fields_for
 from flowscript.validate._coerce import config_problem, describe
 from flowscript.validate._context import ValidationContext
 from flowscript.validate._hints import did_you_mean, one_of
@@ -23,7 +23,7 @@ _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def _data_nodes(ctx: ValidationContext) -> Iterator[tuple[DataNodeSpec, tuple[FieldDecl, ...]]]:
-    for node in ctx.workflow.walk():
+    for node in ctx.nodes:
         if isinstance(node, DataNodeSpec):
             fields = fields_for(node.kind)
             if fields is not None:
@@ -33,7 +33,7 @@ def _data_nodes(ctx: ValidationContext) -> Iterator[tuple[DataNodeSpec, tuple[Fi
 def check_config_fields(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """Unknown keys (warning), missing required fields, literals of the wrong type."""
     for node, fields in _data_nodes(ctx):
-        by_name = {decl.name: decl for decl in fields}
+        by_name = fields_by_name(node.kind) or {}
         for entry in node.config.values():
             decl = by_name.get(entry.key)
             if decl is None:
@@ -44,7 +44,7 @@ def check_config_fields(ctx: ValidationContext) -> Iterator[Diagnostic]:
 
 
 def _unknown(
-    ctx: ValidationContext, node: DataNodeSpec, entry: ConfigEntry, fields: dict[str, FieldDecl]
+    ctx: ValidationContext, node: DataNodeSpec, entry: ConfigEntry, fields: Mapping[str, FieldDecl]
 ) -> Iterator[Diagnostic]:
     if entry.key in NODE_LEVEL_KEYS:
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from flowscript.graph import WorkflowGraph, analyze
+from flowscript.graph import EvaluableText, WorkflowGraph, analyze
 from flowscript.model import Diagnostic, NodeSpec, Severity, SourceSpan, Text, Workflow
 from flowscript.validate._codes import severity_of
 from flowscript.validate._positions import SourceLocator
@@ -25,6 +25,8 @@ class ValidationContext:
         locator: file positions of characters inside values.
         includes: loads and validates ``<include>``/``<call>`` children (``None``: skipped).
         node_ids: every node id of the workflow.
+        nodes: every node in ``workflow.walk()`` order (duplicated ids included); rules
+            iterate this list rather than walking the tree again.
     """
 
     def __init__(self, workflow: Workflow, includes: IncludeSession | None = None) -> None:
@@ -33,6 +35,11 @@ class ValidationContext:
         self.locator = SourceLocator(workflow.source)
         self.includes = includes
         self.node_ids: frozenset[str] = frozenset(self.graph.nodes)
+        self.nodes: tuple[NodeSpec, ...] = self.graph.all_nodes
+
+    def texts_of(self, node: NodeSpec) -> tuple[EvaluableText, ...]:
+        """The evaluable texts of ``node`` (``graph.node_texts``), computed once per node."""
+        return self.graph.texts_of(node)
 
     def diagnostic(
         self,

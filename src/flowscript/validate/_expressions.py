@@ -8,13 +8,12 @@ and ``$env.X`` must be declared. Everything is read from the syntax tree, never 
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from flowscript.errors import ExpressionError, LimitExceededError
-from flowscript.graph import NameRef, names_in, node_texts
+from flowscript.graph import NameRef, names_in
 from flowscript.model import Diagnostic, NodeSpec, Text
 from flowscript.validate._context import ValidationContext
 from flowscript.validate._hints import did_you_mean, one_of
@@ -32,20 +31,19 @@ _RUN_CHARS = re.compile(r"[A-Za-z0-9_$-]")
 def check_expressions(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """Parse and check every expression and template of every node."""
     checker = _Checker(ctx, NameTable(ctx))
-    for node in ctx.workflow.walk():
-        for field, text, role in node_texts(node):
+    for node in ctx.nodes:
+        for field, text, role in ctx.texts_of(node):
             yield from checker.check(node, field, text, role)
 
 
 class _Checker:
     def __init__(self, ctx: ValidationContext, table: NameTable) -> None:
-        from flowscript.expressions.builtins import ALIASES, FUNCTIONS
-        from flowscript.expressions.methods import METHOD_NAMES
+        from flowscript.expressions.catalog import CALLABLE_NAMES, method_names
 
         self.ctx = ctx
         self.table = table
-        self.functions = frozenset(FUNCTIONS) | frozenset(ALIASES)
-        self.methods = frozenset().union(*METHOD_NAMES.values())
+        self.functions = CALLABLE_NAMES
+        self.methods = method_names()
 
     def check(self, node: NodeSpec, field: str, text: Text, role: str) -> Iterator[Diagnostic]:
         if role == "literal" or (role == "expression" and not text.value.strip()):
@@ -55,13 +53,19 @@ class _Checker:
         except ExpressionError as exc:
             yield self._syntax(node, field, text, role, exc)
             return
+        if not parts:
+            return  # a literal template, or a duration that is not a template
         names = self.table.for_text(node, field, role)
+        calls = "(" in text.value  # no call without a parenthesis
+        members = _may_name_blocked(text.value)
         for expr, base in parts:
-            if "(" in text.value:  # no call without a parenthesis
+            if calls:
                 yield from self._calls(node, text, expr, base, names)
-            if _may_name_blocked(text.value):
+            if members:
                 yield from self._members(node, text, expr, base)
-        if names.extra:
+        if names.extra and "-" in text.value:
+            # Extra names only change how hyphenated runs read; without a `-` the names the
+            # analysis already found (shared with the graph) are the same.
             uses = names_in(parts, _Either(self.ctx.graph.defined, names.extra))
         else:
             uses = self.ctx.graph.texts.names(text.value, role)
@@ -85,9 +89,10 @@ class _Checker:
     def _calls(
         self, node: NodeSpec, text: Text, expr: Any, base: int, names: Names
     ) -> Iterator[Diagnostic]:
-        from flowscript.expressions import function_calls, method_calls
+        from flowscript.expressions.analysis import call_sites
 
-        for name, offset in function_calls(expr):
+        functions, methods = call_sites(expr)
+        for name, offset in functions:
             if name not in self.functions and not names.has_plain(name):
                 yield self.ctx.diagnostic(
                     "EXPR_UNDEFINED_FUNCTION",
@@ -97,7 +102,7 @@ class _Checker:
                     or ("`flowscript functions` lists the built-in functions",),
                     node=node.id,
                 )
-        for name, offset in method_calls(expr):
+        for name, offset in methods:
             if name not in self.methods:
                 yield self._blocked(
                     node,
@@ -122,9 +127,12 @@ class _Checker:
         )
 
     def _members(self, node: NodeSpec, text: Text, expr: Any, base: int) -> Iterator[Diagnostic]:
+        from flowscript.expressions.analysis import walk
         from flowscript.expressions.syntax import Index, Member, StringLiteral
 
-        for sub in _walk(expr):
+        # One reading of each hyphenated run is enough: both readings hold the same
+        # member accesses (the postfix chain after a run is shared).
+        for sub in walk(expr, self.ctx.graph.defined):
             name = None
             if isinstance(sub, Member):
                 name = sub.name
@@ -164,10 +172,10 @@ class _Checker:
     def _special(
         self, node: NodeSpec, text: Text, use: Any, offset: int, names: Names
     ) -> Iterator[Diagnostic]:
-        span = self.ctx.text_span(text, offset)
         if use.name in names.specials:
-            yield from check_special_member(self.ctx, self.table, node, use, span)
+            yield from check_special_member(self.ctx, self.table, node, use, text, offset)
             return
+        span = self.ctx.text_span(text, offset)
         where = CONTEXT_SPECIALS.get(use.name)
         hints = (
             (f"`{use.name}` is only defined {where}",)
@@ -200,12 +208,12 @@ class _Checker:
         )
 
 
-_BLOCKED_HINTS = ("__", "constructor", "prototype", "\\")
+_BLOCKED_HINT = re.compile(r"__|constructor|prototype|\\")
 
 
 def _may_name_blocked(value: str) -> bool:
     """Cheap pre-check: a blocked member name (or an escape spelling one) is in the text."""
-    return any(hint in value for hint in _BLOCKED_HINTS)
+    return _BLOCKED_HINT.search(value) is not None
 
 
 class _Either:
@@ -233,19 +241,3 @@ def _hyphen_run(value: str, offset: int) -> tuple[int, str]:
     if "-" not in run:
         return offset, value[offset:end]
     return start, run
-
-
-def _walk(expr: Any) -> Iterator[Any]:
-    """Every syntax node under ``expr`` (iterative, any depth)."""
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        yield node
-        for field in dataclasses.fields(node):
-            if field.name == "offset":
-                continue
-            value = getattr(node, field.name)
-            if dataclasses.is_dataclass(value):
-                stack.append(value)
-            elif isinstance(value, tuple):
-                stack.extend(v for v in value if dataclasses.is_dataclass(v))

@@ -64,8 +64,8 @@ class IncludeSession:
         return None
 
 
-def _children(workflow: Workflow) -> Iterator[NodeSpec]:
-    for node in workflow.walk():
+def _children(ctx: ValidationContext) -> Iterator[NodeSpec]:
+    for node in ctx.nodes:
         if isinstance(node, IncludeSpec | CallSpec):
             yield node
 
@@ -75,7 +75,7 @@ def check_includes(ctx: ValidationContext) -> Iterator[Diagnostic]:
     session = ctx.includes
     if session is None:
         return
-    for node in _children(ctx.workflow):
+    for node in _children(ctx):
         assert isinstance(node, IncludeSpec | CallSpec)
         written = node.workflow.value.strip()
         if not written or "{{" in written:

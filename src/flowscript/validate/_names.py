@@ -86,7 +86,7 @@ class NameTable:
     def __init__(self, ctx: ValidationContext) -> None:
         self._ctx = ctx
         variables: set[str] = set()
-        for node in ctx.workflow.walk():
+        for node in ctx.nodes:
             if isinstance(node, ContextSpec):
                 variables.update(entry.key for entry in node.entries)
             elif isinstance(node, SetSpec):
@@ -94,59 +94,88 @@ class NameTable:
         self.variables = frozenset(variables)
         self._base = frozenset(ctx.node_ids | variables | {"input"})
         self._per_node: dict[str, Names] = {}
+        # Most nodes see exactly the same names: share one Names per distinct combination.
+        self._shared: dict[tuple[frozenset[str], frozenset[str]], Names] = {}
+        self._extended: dict[tuple[int, tuple[bool, ...]], Names] = {}
+        self._fallbacks = frozenset(
+            handler
+            for handler, uses in ctx.graph.handlers.items()
+            if any(use.kind == "fallback" for use in uses)
+        )
 
     def for_text(self, node: NodeSpec, field: str, role: str) -> Names:
         """The names visible to ``field`` of ``node`` (read with ``role``)."""
         names = self._for_node(node)
-        extra: set[str] = set()
-        if field == "retry.when":
-            extra |= {"$error"}
-        if field == "merge" and isinstance(node, ParallelSpec):
-            extra |= {"$branches"}
-        if self._per_item_field(node, field):
-            extra |= _ITEM_NAMES
-            if node.kind == "transform:reduce":
-                extra |= {"$acc"}
-        if not extra:
+        kind = node.kind if isinstance(node, DataNodeSpec) else None
+        place = (
+            field == "retry.when",
+            field == "merge" and isinstance(node, ParallelSpec),
+            kind is not None and (kind, top_field(field)) in _PER_ITEM_FIELDS,
+            kind == "transform:reduce",
+        )
+        if not any(place[:3]):
             return names
+        key = (id(names), place)  # ``names`` is kept in ``_shared``: its id stays valid
+        found = self._extended.get(key)
+        if found is None:
+            found = self._extended[key] = self._extend(names, place)
+        return found
+
+    def _extend(self, names: Names, place: tuple[bool, bool, bool, bool]) -> Names:
+        retry_when, merge, per_item, reduce = place
+        extra: set[str] = set()
+        if retry_when:
+            extra.add("$error")
+        if merge:
+            extra.add("$branches")
+        if per_item:
+            extra |= _ITEM_NAMES
+            if reduce:
+                extra.add("$acc")
         plain = frozenset(name for name in extra if not name.startswith("$"))
-        return Names(names.base, names.extra | plain, names.specials | extra)
+        return self._names(names.extra | plain, names.specials | extra)
 
-    @staticmethod
-    def _per_item_field(node: NodeSpec, field: str) -> bool:
-        """True for the expression fields of map/filter/reduce (evaluated per item)."""
-        from flowscript.runtimes.fields import field_decl
-
-        if not isinstance(node, DataNodeSpec) or node.kind not in _PER_ITEM_KINDS:
-            return False
-        decl = field_decl(node.kind, top_field(field))
-        return decl is not None and decl.type == "expression"
+    def _names(self, plain: frozenset[str], specials: frozenset[str]) -> Names:
+        key = (plain, specials)
+        found = self._shared.get(key)
+        if found is None:
+            found = self._shared[key] = Names(self._base, plain, specials)
+        return found
 
     def _for_node(self, node: NodeSpec) -> Names:
         cached = self._per_node.get(node.id)
         if cached is not None:
             return cached
         graph = self._ctx.graph
+        ancestors = graph.ancestors(node.id)
         plain: set[str] = set()
         specials: set[str] = set(ALWAYS_SPECIALS)
-        for outer_id in graph.ancestors(node.id):
+        for outer_id in ancestors:
             outer = graph.nodes[outer_id]
             if isinstance(outer, ForeachSpec):
                 plain |= {outer.item, outer.index}
                 specials |= {"$item", "$index"}
             elif isinstance(outer, ParallelSpec):
                 specials.add("$branch")
-        if self._in_fallback(node.id):
+        if node.id in self._fallbacks or not self._fallbacks.isdisjoint(ancestors):
             specials |= _HANDLER_NAMES
         if node.id in graph.deps and graph.scope_of(node.id).path[0] == WORKFLOW_ERROR:
             specials.add("$error")
-        names = Names(self._base, frozenset(plain), frozenset(specials))
+        names = self._names(frozenset(plain), frozenset(specials))
         self._per_node[node.id] = names
         return names
 
-    def _in_fallback(self, node_id: str) -> bool:
-        graph = self._ctx.graph
-        for candidate in (node_id, *graph.ancestors(node_id)):
-            if any(use.kind == "fallback" for use in graph.handlers.get(candidate, ())):
-                return True
-        return False
+
+def _per_item_fields() -> frozenset[tuple[str, str]]:
+    """``(kind, field)`` of the expression fields of map/filter/reduce (evaluated per item)."""
+    from flowscript.runtimes.fields import fields_for
+
+    return frozenset(
+        (kind, decl.name)
+        for kind in _PER_ITEM_KINDS
+        for decl in fields_for(kind) or ()
+        if decl.type == "expression"
+    )
+
+
+_PER_ITEM_FIELDS = _per_item_fields()

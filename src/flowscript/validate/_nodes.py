@@ -33,7 +33,7 @@ def _id_span(ctx: ValidationContext, node: NodeSpec) -> SourceSpan:
 
 def check_ids(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """Explicit ids match ``[A-Za-z_][A-Za-z0-9_-]*``."""
-    for node in ctx.workflow.walk():
+    for node in ctx.nodes:
         if not node.explicit_id or ID_RE.fullmatch(node.id):
             continue
         suggestion = re.sub(r"[^A-Za-z0-9_-]+", "-", node.id).strip("-") or "node"
@@ -54,7 +54,7 @@ def check_ids(ctx: ValidationContext) -> Iterator[Diagnostic]:
 def check_duplicate_ids(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """Ids are unique in the whole workflow; every later node with a taken id is reported."""
     first: dict[str, NodeSpec] = {}
-    for node in ctx.workflow.walk():
+    for node in ctx.nodes:
         earlier = first.setdefault(node.id, node)
         if earlier is node:
             continue
@@ -72,7 +72,7 @@ def check_duplicate_ids(ctx: ValidationContext) -> Iterator[Diagnostic]:
 
 def check_data_types(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """A data node's ``type`` is one its role has; ``<sink>`` must give one."""
-    for node in ctx.workflow.walk():
+    for node in ctx.nodes:
         if not isinstance(node, DataNodeSpec):
             continue
         valid = RUNTIME_TYPES.get(node.role, ())

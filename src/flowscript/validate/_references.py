@@ -45,7 +45,7 @@ def _undefined(ctx: ValidationContext, node: NodeSpec, text: Text, what: str) ->
 def check_inputs(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """``input=`` names existing nodes, and never the node itself or a node around/inside it."""
     graph = ctx.graph
-    for node in ctx.workflow.walk():
+    for node in ctx.nodes:
         for text in node.inputs:
             target = text.value
             if target not in ctx.node_ids:
@@ -71,7 +71,7 @@ def _input_cycle(ctx: ValidationContext, node: NodeSpec, text: Text, what: str) 
 
 def check_handler_targets(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """Fallback and ``on-timeout`` targets exist; no node is its own fallback."""
-    for node in ctx.workflow.walk():
+    for node in ctx.nodes:
         fallback = node.on_error.fallback if node.on_error is not None else None
         if fallback is not None and fallback.value:
             if fallback.value not in ctx.node_ids:
@@ -108,7 +108,7 @@ def _on_timeout(ctx: ValidationContext, node: TimeoutSpec) -> Iterator[Diagnosti
 def check_fallback_cycles(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """Fallback chains end (``a`` falls back to ``b`` falls back to ``a`` is an error)."""
     chain: dict[str, Text] = {}
-    for node in ctx.workflow.walk():
+    for node in ctx.nodes:
         fallback = node.on_error.fallback if node.on_error is not None else None
         if fallback is not None and fallback.value != node.id:
             chain.setdefault(node.id, fallback)
@@ -143,7 +143,7 @@ def _goto_targets(node: NodeSpec) -> Iterator[tuple[str, Text]]:
 
 def check_gotos(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """Goto targets exist and sit in the goto's scope or an enclosing one (execution.md §5)."""
-    for node in ctx.workflow.walk():
+    for node in ctx.nodes:
         for what, target in _goto_targets(node):
             if not target.value:
                 continue
@@ -178,7 +178,7 @@ _LOOPS = (LoopSpec, WhileSpec, ForeachSpec)
 def check_breaks(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """``<break>`` sits in a loop/while/foreach; ``loop=`` names one of the enclosing loops."""
     graph = ctx.graph
-    for node in ctx.workflow.walk():
+    for node in ctx.nodes:
         if not isinstance(node, BreakSpec) or node.id not in graph.deps:
             continue
         loops = [a for a in graph.ancestors(node.id) if isinstance(graph.nodes[a], _LOOPS)]
@@ -211,6 +211,8 @@ def _handler_of(ctx: ValidationContext, node_id: str) -> str | None:
 
 def check_handlers_not_scheduled(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """A scheduled node must not depend on a handler (execution.md §2.2)."""
+    if not ctx.graph.handlers:
+        return
     for deps in ctx.graph.deps.values():
         if _handler_of(ctx, deps.id) is not None:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any
 
-from flowscript.model import Diagnostic, NodeSpec, SourceSpan
+from flowscript.model import Diagnostic, NodeSpec, Text
 from flowscript.validate._context import ValidationContext
 from flowscript.validate._hints import did_you_mean
 from flowscript.validate._names import NameTable
@@ -47,12 +47,12 @@ _WHAT = {
 
 
 def check_special_member(
-    ctx: ValidationContext, table: NameTable, node: NodeSpec, use: Any, span: SourceSpan
+    ctx: ValidationContext, table: NameTable, node: NodeSpec, use: Any, text: Text, offset: int
 ) -> Iterator[Diagnostic]:
     """Report ``$secrets.X`` / ``$config.k`` / ``$env.X`` / ``$context.k`` not declared.
 
-    ``use`` is a ``NameUse`` of the expression analysis; a member that is not statically known
-    (``$config[key]``) is not checked.
+    ``use`` is a name read at character ``offset`` of ``text`` (a ``NameRef`` of the graph); a
+    member that is not statically known (``$config[key]``) is not checked.
     """
     entry = _DECLARED.get(use.name)
     member = use.member
@@ -65,7 +65,7 @@ def check_special_member(
     yield ctx.diagnostic(
         code,
         _WHAT[use.name].format(name=member),
-        span,
+        ctx.text_span(text, offset),
         hints=did_you_mean(member, declared) or (fix.format(name=member),),
         node=node.id,
     )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from flowscript.graph import node_texts
+from flowscript.graph import EvaluableText
 from flowscript.model import (
     BranchSpec,
     CheckpointSpec,
@@ -40,8 +40,8 @@ def check_durations(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """Every duration that is not a template parses (format.md §3.5)."""
     from flowscript.model.durations import ACCEPTED_FORMS, parse_duration
 
-    for node in ctx.workflow.walk():
-        for field, text in _durations(node):
+    for node in ctx.nodes:
+        for field, text in _durations(node, ctx.texts_of(node)):
             if "{{" in text.value or not _written(node, text):
                 continue
             try:
@@ -56,9 +56,9 @@ def check_durations(ctx: ValidationContext) -> Iterator[Diagnostic]:
                 )
 
 
-def _durations(node: NodeSpec) -> Iterator[tuple[str, Text]]:
+def _durations(node: NodeSpec, texts: Iterable[EvaluableText]) -> Iterator[tuple[str, Text]]:
     config = node.config if isinstance(node, DataNodeSpec) else {}
-    for field, text, role in node_texts(node):
+    for field, text, role in texts:
         if role == "duration" and (field not in config or text is node.timeout):
             yield field, text
 
@@ -219,7 +219,7 @@ _CONTROL_CHECKS: Mapping[
 
 def check_control_values(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """Numbers and words of loop/while/foreach/parallel/branch/checkpoint attributes."""
-    for node in ctx.workflow.walk():
+    for node in ctx.nodes:
         check = _CONTROL_CHECKS.get(type(node))
         if check is not None:
             yield from check(ctx, node)
@@ -230,7 +230,7 @@ _BACKOFFS = ("exponential", "linear", "fixed")
 
 def check_retry_values(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """``<retry>``: ``max`` an integer ≥ 0, ``backoff`` exponential/linear/fixed."""
-    for node in ctx.workflow.walk():
+    for node in ctx.nodes:
         retry = node.on_error.retry if node.on_error is not None else None
         if retry is not None:
             yield from _retry(ctx, node, retry)

@@ -14,6 +14,8 @@ __all__ = ["COMMANDS", "LazyGroup"]
 
 COMMANDS: dict[str, str] = {
     "run": "run_cmd:run",
+    "resume": "resume_cmd:resume",
+    "runs": "runs_cmd:runs",
     "validate": "validate_cmd:validate",
     "parse": "parse_cmd:parse",
     "inspect": "inspect_cmd:inspect",

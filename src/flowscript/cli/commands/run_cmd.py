@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import click
 
 from flowscript.cli._exit import ExitCode
+from flowscript.cli.commands._checkpoint import (
+    INTERACTIVE_OPTION,
+    echo_paused,
+    may_prompt,
+    run_exit_code,
+)
 from flowscript.cli.commands._common import FORMAT_OPTION, parse_json_argument, settings
+from flowscript.cli.commands._durable import (
+    NO_STATE_OPTION,
+    STATE_DIR_OPTION,
+    echo_interrupted,
+    resume_command,
+    state_file,
+)
 from flowscript.errors import NodeError
 
 if TYPE_CHECKING:
     from flowscript.execution.options import ExecutionOptions, Observer
     from flowscript.execution.run import PreparedRun
 
-__all__ = ["run"]
+__all__ = ["RunFlags", "execute_and_report", "execution_flags", "run", "run_flags"]
 
 
 def _assignments(items: tuple[str, ...], option: str) -> dict[str, str]:
@@ -49,7 +63,9 @@ def _node_counts(state: Any) -> dict[str, int]:
     return counts
 
 
-def _json_document(prepared: PreparedRun, error: NodeError | None) -> dict[str, Any]:
+def _json_document(
+    prepared: PreparedRun, error: NodeError | None, state_path: Path | None = None
+) -> dict[str, Any]:
     from flowscript.execution.run import workflow_result
 
     state = prepared.state
@@ -79,19 +95,24 @@ def _json_document(prepared: PreparedRun, error: NodeError | None) -> dict[str, 
         "error": None
         if error is None
         else {"node": error.node, "type": error.type, "message": error.message},
-        "statePath": None,
+        "statePath": None if state_path is None else str(state_path),
         "pendingCheckpoint": state.pending_checkpoint,
     }
 
 
-def _print_summary(prepared: PreparedRun, error: NodeError | None) -> None:
+def _print_summary(
+    prepared: PreparedRun,
+    error: NodeError | None,
+    state_path: Path | None = None,
+    resume_hint: str | None = None,
+) -> None:
     from flowscript.execution.run import workflow_result
     from flowscript.expressions.values import to_json
     from flowscript.reporting.progress import format_duration
 
     state = prepared.state
     counts = ", ".join(f"{n} {status}" for status, n in sorted(_node_counts(state).items()))
-    mark = "✓" if error is None else "✗"
+    mark = "✗" if error is not None else _MARKS.get(state.status.value, "✓")
     click.echo(
         f"{mark} {state.workflow_id} {state.status.value} in {format_duration(state.duration)}"
         f" (run {state.run_id})"
@@ -99,20 +120,29 @@ def _print_summary(prepared: PreparedRun, error: NodeError | None) -> None:
     click.echo(f"  nodes: {counts or 'none'}")
     if error is not None:
         click.echo(f"  error: node {error.node!r} failed: [{error.type}] {error.message}")
-    else:
+    elif state.status.value == "paused":
+        echo_paused(state, resume_hint)
+    elif state.status.value == "completed":
         result = to_json(workflow_result(prepared.workflow, state))
         click.echo(f"  result: {result if len(result) <= 500 else result[:497] + '...'}")
+    if state_path is not None:
+        click.echo(f"  state: {state_path}")
+
+
+_MARKS: Final = {"paused": "⏸", "cancelled": "⊘"}
 
 
 @contextlib.contextmanager
-def _progress(total: int, output_format: str) -> Iterator[list[Observer]]:
+def _progress(
+    total: int, output_format: str, *, live_display: bool = True
+) -> Iterator[list[Observer]]:
     import sys
 
     options = settings()
     if output_format == "json" or options.quiet:
         yield []
         return
-    if sys.stderr.isatty():
+    if live_display and sys.stderr.isatty():
         from flowscript.reporting.progress import LiveProgress
 
         with LiveProgress(total, color=options.color) as live:
@@ -130,6 +160,10 @@ def _options(
     timeout: str | None,
     answers: dict[str, str],
     root: str | None,
+    interactive: bool | None = None,
+    *,
+    state_path: Path | None = None,
+    log_path: Path | None = None,
 ) -> ExecutionOptions:
     from flowscript.execution.options import ExecutionOptions
 
@@ -140,7 +174,121 @@ def _options(
         answers=answers or None,
         observers=tuple(observers),
         root=Path(root) if root else None,
+        interactive=interactive,
+        persistence_path=state_path,
+        log_path=log_path,
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunFlags:
+    """The execution flags ``run`` and ``resume`` share (see :func:`execution_flags`)."""
+
+    concurrency: int | None = None
+    schedule: str | None = None
+    timeout: str | None = None
+    answers: Mapping[str, str] | None = None
+    interactive: bool | None = None
+    root: str | None = None
+
+
+def execution_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the execution flags shared by ``run`` and ``resume`` to a click command."""
+    for option in reversed(_EXECUTION_OPTIONS):
+        command = option(command)
+    return command
+
+
+def run_flags(
+    concurrency: int | None,
+    schedule: str | None,
+    timeout: str | None,
+    answer_items: tuple[str, ...],
+    interactive: bool | None,
+    root: str | None,
+) -> RunFlags:
+    """The :class:`RunFlags` of the parsed execution flags."""
+    return RunFlags(
+        concurrency=concurrency,
+        schedule=schedule,
+        timeout=timeout,
+        answers=_assignments(answer_items, "--answer"),
+        interactive=interactive,
+        root=root,
+    )
+
+
+def execute_and_report(
+    prepared: PreparedRun,
+    flags: RunFlags,
+    *,
+    output_format: str,
+    state_path: Path | None,
+    log_path: Path | None,
+    resume_hint: str | None,
+    extra_json: Mapping[str, Any] | None = None,
+) -> int:
+    """Execute a prepared run with progress, print its summary or JSON, return the exit code.
+
+    Args:
+        prepared: the workflow, plan and state to run.
+        flags: the execution flags.
+        output_format: ``text`` or ``json``.
+        state_path: where the state is persisted (``None``: not persisted).
+        log_path: the workflow file receiving the execution log (``None``: no log).
+        resume_hint: the command that resumes this run, printed when a signal interrupts it.
+        extra_json: more keys for the JSON document (``resume`` adds its plan).
+    """
+    from flowscript.cli._signals import RunInterrupted, run_interruptible
+
+    error: NodeError | None = None
+    interrupted: RunInterrupted | None = None
+    live = not may_prompt(prepared.plan, flags.interactive)  # a live display would redraw prompts
+    with _progress(len(prepared.plan.node_ids), output_format, live_display=live) as observers:
+        options = _options(
+            observers,
+            flags.concurrency,
+            flags.schedule,
+            flags.timeout,
+            dict(flags.answers or {}),
+            flags.root,
+            flags.interactive,
+            state_path=state_path,
+            log_path=log_path,
+        )
+        try:
+            run_interruptible(prepared.execute(options))
+        except NodeError as failure:
+            error = failure
+        except RunInterrupted as signal:
+            interrupted = signal
+    if output_format == "json":
+        from flowscript.cli.commands._common import echo_json
+
+        echo_json({**_json_document(prepared, error, state_path), **(extra_json or {})})
+    else:
+        _print_summary(prepared, error, state_path, resume_hint)
+    if interrupted is not None:
+        echo_interrupted(interrupted.signal_name, prepared.state, resume_hint)
+        return ExitCode.INTERRUPTED
+    return run_exit_code(prepared.state, error)
+
+
+_EXECUTION_OPTIONS: Final = (
+    click.option("--concurrency", type=click.IntRange(min=1), help="Max nodes running at once."),
+    click.option("--schedule", type=click.Choice(["eager", "waves"]), help="Scheduling mode."),
+    click.option("--timeout", metavar="DURATION", help="Run deadline, e.g. 30s or 5m."),
+    click.option(
+        "--answer",
+        "answer_items",
+        multiple=True,
+        metavar="NODE=ACTION[:TEXT]",
+        help="Pre-answer a checkpoint (repeatable).",
+    ),
+    INTERACTIVE_OPTION,
+    click.option("--root", type=click.Path(file_okay=False), help="Base folder for file paths."),
+    click.option("--env-file", type=click.Path(dir_okay=False), help="Extra secrets file."),
+)
 
 
 @click.command()
@@ -155,18 +303,9 @@ def _options(
 )
 @click.option("--input", "input_json", metavar="JSON|@FILE", help="The workflow input.")
 @click.option("--dry-run", is_flag=True, help="Validate and print the plan; run nothing.")
-@click.option("--concurrency", type=click.IntRange(min=1), help="Max nodes running at once.")
-@click.option("--schedule", type=click.Choice(["eager", "waves"]), help="Scheduling mode.")
-@click.option("--timeout", metavar="DURATION", help="Run deadline, e.g. 30s or 5m.")
-@click.option(
-    "--answer",
-    "answer_items",
-    multiple=True,
-    metavar="NODE=ACTION[:TEXT]",
-    help="Pre-answer a checkpoint (repeatable).",
-)
-@click.option("--root", type=click.Path(file_okay=False), help="Base folder for file paths.")
-@click.option("--env-file", type=click.Path(dir_okay=False), help="Extra secrets file.")
+@execution_flags
+@STATE_DIR_OPTION
+@NO_STATE_OPTION
 @click.option("--no-log", is_flag=True, help="Do not write the execution log into the file.")
 @FORMAT_OPTION
 def run(
@@ -178,12 +317,19 @@ def run(
     schedule: str | None,
     timeout: str | None,
     answer_items: tuple[str, ...],
+    interactive: bool | None,
     root: str | None,
     env_file: str | None,
+    state_dir: str | None,
+    no_state: bool,
     no_log: bool,
     output_format: str,
 ) -> int:
-    """Run the workflow FILE."""
+    """Run the workflow FILE.
+
+    The run's state is saved in .flowscript/runs (see --state-dir), so a failed or
+    interrupted run can be resumed; its execution log is written into FILE.
+    """
     from flowscript.execution.run import prepare_run
 
     prepared = prepare_run(
@@ -195,21 +341,13 @@ def run(
     if dry_run:
         _print_plan(prepared)
         return ExitCode.OK
-    import asyncio
-
-    error: NodeError | None = None
-    with _progress(len(prepared.plan.node_ids), output_format) as observers:
-        options = _options(
-            observers, concurrency, schedule, timeout, _assignments(answer_items, "--answer"), root
-        )
-        try:
-            asyncio.run(prepared.execute(options))
-        except NodeError as failure:
-            error = failure
-    if output_format == "json":
-        from flowscript.cli.commands._common import echo_json
-
-        echo_json(_json_document(prepared, error))
-    else:
-        _print_summary(prepared, error)
-    return ExitCode.OK if error is None else ExitCode.RUN_FAILED
+    flags = run_flags(concurrency, schedule, timeout, answer_items, interactive, root)
+    state = prepared.state
+    return execute_and_report(
+        prepared,
+        flags,
+        output_format=output_format,
+        state_path=None if no_state else state_file(state, state_dir),
+        log_path=None if no_log else Path(file),
+        resume_hint=None if no_state else resume_command(state.run_id, state_dir),
+    )

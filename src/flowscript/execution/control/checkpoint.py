@@ -1,13 +1,15 @@
-"""``<checkpoint>`` (execution.md §7), the non-interactive part.
+"""``<checkpoint>`` (execution.md §7): ask, record the decision, then continue, route or fail.
 
-Resolution, in order: ``condition`` falsy → approved without asking (``skipped: true``); an
-answer supplied in advance (``answers={"id": ...}`` / ``--answer id=...``); the checkpoint's
-``default`` action. Otherwise the node fails with ``checkpoint.no_answer``. (Prompting and
-pausing the run replace that last step in the next release; this module is that seam.)
+The answer comes from :func:`~flowscript.execution.checkpoints.resolve.resolve_answer`
+(given in advance, a handler, the terminal, the default — or the run pauses). Then:
 
-Result: ``{action, input?, timedOut, respondedAt, skipped?, goto?, by?}``. ``reject`` fails
-the node with ``checkpoint.rejected`` unless it routes with a ``goto``; an action with a
-``goto`` continues at the target (execution.md §5 goto rules).
+- the result ``{action, input?, timedOut, respondedAt, skipped?, goto?, by?}`` is the node's
+  output and is bound as ``$checkpoint`` for the nodes that start after it in its scope;
+- a decision with a ``goto`` continues at the target (the goto rules of §5, shared with
+  ``<goto>``), including a ``reject`` given a ``goto``;
+- ``reject`` otherwise fails the node with ``checkpoint.rejected`` (not retryable), the
+  result kept in the error's ``details.result`` and in ``$checkpoint``;
+- any other action (``approve``, ``input``, a custom action) lets downstream continue.
 """
 
 from __future__ import annotations
@@ -15,34 +17,33 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from flowscript.errors import NodeError
+from flowscript.execution.checkpoints.request import build_request
+from flowscript.execution.checkpoints.resolve import resolve_answer
 from flowscript.execution.control.jumps import request_goto
 from flowscript.expressions.values import truthy
-from flowscript.model import ActionSpec, CheckpointSpec
+from flowscript.model import CheckpointSpec
 
 if TYPE_CHECKING:
     from flowscript.execution._activation import Activation
 
-__all__ = ["parse_answer", "run_checkpoint"]
-
-_BUILTIN_ACTIONS = ("approve", "reject")
+__all__ = ["run_checkpoint"]
 
 
 async def run_checkpoint(act: Activation) -> Any:
     """Resolve the checkpoint and return its result."""
     node = act.node
     assert isinstance(node, CheckpointSpec)
-    now = act.flow.run.clock.now()
+    clock = act.flow.run.clock
     if node.condition is not None and not truthy(act.evaluate("condition", node.condition)):
         result: dict[str, Any] = {
             "action": "approve",
             "timedOut": False,
-            "respondedAt": now,
+            "respondedAt": clock.now(),
             "skipped": True,
         }
     else:
-        answer, by = _answer_for(act, node)
-        result = parse_answer(node, answer)
-        result.update(timedOut=False, respondedAt=now, by=by)
+        answer = await resolve_answer(act, build_request(act, node))
+        result = answer.result(clock.now())
     act.frame.bind("$checkpoint", result)
     target = result.get("goto")
     if target:
@@ -51,54 +52,7 @@ async def run_checkpoint(act: Activation) -> Any:
         raise NodeError(
             "checkpoint.rejected",
             f"{node.id}: the checkpoint was rejected",
+            retryable=False,
             details={"result": result},
         )
     return result
-
-
-def _answer_for(act: Activation, node: CheckpointSpec) -> tuple[str, str]:
-    answers = act.flow.run.answers
-    for key in (act.flow.prefix + node.id, node.id):
-        if key in answers:
-            return str(answers[key]), "answer"
-    if node.default is not None and node.default.value.strip():
-        return node.default.value.strip(), "default"
-    raise NodeError(
-        "checkpoint.no_answer",
-        f"checkpoint {node.id!r} needs an answer and has no default: pass "
-        f"--answer {node.id}=approve (or reject, input:TEXT, or an action id)",
-        details={"node": node.id, "actions": [a.id for a in node.actions]},
-    )
-
-
-def parse_answer(node: CheckpointSpec, answer: str) -> dict[str, Any]:
-    """``approve`` | ``reject`` | ``input:TEXT`` | an action id or label (case-insensitive).
-
-    Raises:
-        NodeError: ``checkpoint.invalid_answer`` for anything else.
-    """
-    text = answer.strip()
-    if text.lower().startswith("input:"):
-        return {"action": "input", "input": text[len("input:") :]}
-    action = _find_action(node, text)
-    if action is not None:
-        result: dict[str, Any] = {"action": action.id}
-        if action.goto is not None and action.goto.value.strip():
-            result["goto"] = action.goto.value.strip()
-        return result
-    if text.lower() in _BUILTIN_ACTIONS:
-        return {"action": text.lower()}
-    choices = [*_BUILTIN_ACTIONS, "input:TEXT", *(a.id for a in node.actions)]
-    raise NodeError(
-        "checkpoint.invalid_answer",
-        f"{node.id}: {answer!r} is not an answer to this checkpoint; choose one of "
-        + ", ".join(choices),
-    )
-
-
-def _find_action(node: CheckpointSpec, text: str) -> ActionSpec | None:
-    folded = text.casefold()
-    for action in node.actions:
-        if action.id.casefold() == folded or (action.label or "").casefold() == folded:
-            return action
-    return None

@@ -199,7 +199,7 @@ async def _run_child(
         stack=(*act.flow.stack, key),
     )
     instance = flow.root_instance(
-        flags=(*act.instance.flags, act.flag), domain=act.instance.domain, owner=act
+        flags=(*act.instance.flags, act.flag), domain=act.domain, owner=act
     )
     result = await run_scope(flow, instance)
     if result.state == "failed" and result.error is not None:

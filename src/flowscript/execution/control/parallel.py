@@ -53,7 +53,7 @@ class _Race:
         limit = act.count("concurrency", node.concurrency, 0, expression=False)
         self.gate = asyncio.Semaphore(limit) if limit > 0 else None
         isolated = self.mode != "all"
-        parent = act.instance.domain
+        parent = act.domain
         self.domains = [FailureDomain(parent) if isolated else parent for _ in node.branches]
         self.cancels = [StopFlag() for _ in node.branches]
         self.tasks: dict[int, asyncio.Task[None]] = {}
@@ -64,9 +64,7 @@ class _Race:
     async def branch(self, index: int) -> None:
         async with self.gate or contextlib.nullcontext():
             own = self.domains[index]
-            flags = (self.cancels[index],) + (
-                (own.flag,) if own is not self.act.instance.domain else ()
-            )
+            flags = (self.cancels[index],) + ((own.flag,) if own is not self.act.domain else ())
             result = await self.act.run_body(
                 self.act.body_plan(f"branch[{index}]"),
                 bindings={"$branch": index},

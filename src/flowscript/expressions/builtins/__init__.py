@@ -24,6 +24,7 @@ from flowscript.expressions.builtins import (
     utility,
 )
 from flowscript.expressions.builtins._registry import Builtin
+from flowscript.expressions.catalog import ALIASES
 
 __all__ = ["ALIASES", "CATEGORIES", "FUNCTIONS", "Builtin"]
 
@@ -41,13 +42,4 @@ _MODULES: Final = (strings, arrays, iteration, numbers, dates, objects, types, u
 
 FUNCTIONS: Final[Mapping[str, Builtin]] = MappingProxyType(
     {builtin.name: builtin for module in _MODULES for builtin in module.BUILTINS}
-)
-
-_MATH_ALIASES: Final = ("floor", "max", "min", "abs", "round", "ceil", "pow", "sqrt", "random")
-ALIASES: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        **{f"Math.{name}": name for name in (*_MATH_ALIASES, "sign", "trunc")},
-        "JSON.parse": "json_decode",
-        "JSON.stringify": "json_encode",
-    }
 )
