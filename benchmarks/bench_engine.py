@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -150,44 +149,19 @@ def schedule_rows() -> list[Row]:
 
 
 class _SlowServer:
-    """A keep-alive HTTP/1.1 server on its own event loop thread answering every GET after
-    50 ms, with each response written in one piece (http.server's separate header and body
-    writes meet delayed ACKs and add ~40 ms per request, which would measure the server)."""
+    """``slow_server.py`` in its own process (see its docstring for why)."""
 
-    RESPONSE = (
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n"
-        b'{"ok": true}'
-    )
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.port = 0
-        ready = threading.Event()
-        threading.Thread(target=self._serve, args=(ready,), daemon=True).start()
-        ready.wait()
-
-    def _serve(self, ready: threading.Event) -> None:
-        asyncio.set_event_loop(self.loop)
-        server = self.loop.run_until_complete(
-            asyncio.start_server(self._client, "127.0.0.1", 0, backlog=512)
+    def __init__(self, delay_ms: int = 50) -> None:
+        script = Path(__file__).with_name("slow_server.py")
+        self.process = subprocess.Popen(
+            [sys.executable, str(script), str(delay_ms)], stdout=subprocess.PIPE, text=True
         )
-        self.port = server.sockets[0].getsockname()[1]
-        ready.set()
-        self.loop.run_forever()
-
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while await reader.readuntil(b"\r\n\r\n"):
-                await asyncio.sleep(0.05)
-                writer.write(self.RESPONSE)
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
+        assert self.process.stdout is not None
+        self.port = int(self.process.stdout.readline())
 
     def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.process.terminate()
+        self.process.wait(timeout=10)
 
 
 async def _floor_http(base: str, count: int) -> None:

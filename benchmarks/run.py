@@ -14,7 +14,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import Row, machine
 
-SUITES = {"startup": "bench_startup", "parse": "bench_parse", "engine": "bench_engine"}
+SUITES = {
+    "startup": "bench_startup",
+    "parse": "bench_parse",
+    "engine": "bench_engine",
+    "persistence": "bench_persistence",
+}
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 
 

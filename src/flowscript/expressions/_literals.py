@@ -21,7 +21,6 @@ from flowscript.expressions.syntax import (
     StringLiteral,
     TemplateLiteral,
 )
-from flowscript.expressions.values import number_to_string
 
 __all__ = ["LiteralParser"]
 
@@ -141,6 +140,10 @@ class LiteralParser:
         if token.kind == "str":
             return str(token.value)
         if token.kind == "num":
+            # Imported here: parsing (and so ``flowscript validate``) does not load the
+            # value module, which only numeric keys need.
+            from flowscript.expressions.values import number_to_string
+
             assert isinstance(token.value, int | float)
             return number_to_string(token.value)
         raise self._error(

@@ -24,6 +24,7 @@ __all__ = ["Interpolation", "Template", "is_template", "parse_template", "reloca
 
 _OPEN: Final = "{{"
 _STRING_END: Final = re.compile(r'\\.|"', re.S)
+_MAY_HIDE_CLOSE: Final = re.compile("['\"`{]")  # strings, template literals, braces
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +139,7 @@ def _json_string_state(text: str, in_string: bool) -> bool:
 def _interpolation(text: str, start: int, in_json_string: bool) -> tuple[Interpolation, int]:
     source_start = start + len(_OPEN)
     end = text.find("}}", source_start)
-    if end < 0 or any(char in text[source_start:end] for char in "'\"`{"):
+    if end < 0 or _MAY_HIDE_CLOSE.search(text, source_start, end):
         # Strings, template literals or braces may hide a ``}}``: let the lexer decide.
         end = find_interpolation_end(text, source_start)
     if end < 0:

@@ -40,7 +40,6 @@ from flowscript.expressions.syntax import (
     Unary,
     UndefinedLiteral,
 )
-from flowscript.expressions.values import number_to_string
 
 if TYPE_CHECKING:
     from flowscript.expressions.templates import Template
@@ -298,6 +297,8 @@ def _static_key(index: Expr) -> str | None:
     if isinstance(index, StringLiteral):
         return index.value
     if isinstance(index, NumberLiteral):
+        from flowscript.expressions.values import number_to_string  # rare: keep imports light
+
         return number_to_string(index.value)
     return None
 

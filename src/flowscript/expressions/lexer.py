@@ -27,9 +27,13 @@ import re
 from typing import Final
 
 from flowscript.errors import ExpressionSyntaxError
-from flowscript.expressions.values import MAX_SAFE_INTEGER
 
-__all__ = ["Token", "find_interpolation_end", "number_value", "tokenize"]
+__all__ = ["MAX_SAFE_INTEGER", "Token", "find_interpolation_end", "number_value", "tokenize"]
+
+MAX_SAFE_INTEGER: Final = 2**53 - 1
+"""JavaScript's ``Number.MAX_SAFE_INTEGER`` (also :data:`flowscript.expressions.values.
+MAX_SAFE_INTEGER`); integer literals above it become floats. Defined here so that tokenising
+does not load the value module."""
 
 _WHITESPACE: Final = re.compile(r"[\s\ufeff]+")  # JavaScript also skips the BOM
 _NAME: Final = re.compile(r"(?:[^\W\d]|\$)(?:\w|\$)*")

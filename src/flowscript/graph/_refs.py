@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from flowscript.errors import ExpressionError
-from flowscript.graph._texts import EvaluableText
 from flowscript.expressions.analysis import NameUse
+from flowscript.graph._texts import EvaluableText
 from flowscript.model import ContextSpec, ForeachSpec, NodeSpec, SetSpec, SourceSpan, Text, Workflow
 
 __all__ = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flowscript.model import (
     BranchSpec,
@@ -53,15 +53,17 @@ class ScopeInfo:
         return tuple(node.id for node in self.nodes)
 
 
-@dataclass(slots=True)
 class ScopeTree:
     """Scopes found in a workflow, plus node → scope and node → parent indexes."""
 
-    scopes: dict[str, ScopeInfo] = field(default_factory=dict)
-    scope_of: dict[str, str] = field(default_factory=dict)
-    enclosing: dict[str, str | None] = field(default_factory=dict)
-    position: dict[str, int] = field(default_factory=dict)
-    nodes: dict[str, NodeSpec] = field(default_factory=dict)
+    __slots__ = ("enclosing", "nodes", "position", "scope_of", "scopes")
+
+    def __init__(self) -> None:
+        self.scopes: dict[str, ScopeInfo] = {}
+        self.scope_of: dict[str, str] = {}
+        self.enclosing: dict[str, str | None] = {}
+        self.position: dict[str, int] = {}
+        self.nodes: dict[str, NodeSpec] = {}
 
 
 def _if_bodies(node: NodeSpec) -> tuple[str, ...]:

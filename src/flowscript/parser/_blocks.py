@@ -17,7 +17,6 @@ Rules (format.md §3.3 and the project decisions in the module docs):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flowscript.parser._templates import protect_templates
@@ -52,7 +51,10 @@ TEXT_FIELDS = frozenset(
 _KEY_LINE = re.compile(r"""(?:"[^"\n]*"|'[^'\n]*'|[A-Za-z0-9_$][\w.$/-]*)[ \t]*:(?:[ \t]|$)""")
 
 
-@dataclass(frozen=True, slots=True)
+# Plain classes, not dataclasses: created once per element text, and every dataclass costs
+# ~1 ms at each start of the CLI.
+
+
 class Block:
     """Cleaned element text.
 
@@ -61,17 +63,27 @@ class Block:
         margin: the indentation removed from the lines after the first.
     """
 
-    text: str
-    margin: int
+    __slots__ = ("margin", "text")
+
+    def __init__(self, text: str, margin: int) -> None:
+        self.text = text
+        self.margin = margin
 
 
-@dataclass(frozen=True, slots=True)
 class BlockValue:
     """The value of a block, the YAML nodes of its top-level keys, and any YAML problem."""
 
-    value: Any
-    keys: tuple[tuple[str, yaml.Node, yaml.Node], ...] = ()
-    problem: YamlProblem | None = None
+    __slots__ = ("keys", "problem", "value")
+
+    def __init__(
+        self,
+        value: Any,
+        keys: tuple[tuple[str, yaml.Node, yaml.Node], ...] = (),
+        problem: YamlProblem | None = None,
+    ) -> None:
+        self.value = value
+        self.keys = keys
+        self.problem = problem
 
 
 def _margin(lines: list[str]) -> int:

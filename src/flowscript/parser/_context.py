@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from flowscript.model.diagnostics import Diagnostic, Severity, SourceSpan
@@ -64,7 +63,6 @@ def split_inputs(value: str) -> list[tuple[str, int]]:
     return items
 
 
-@dataclass
 class BuildContext:
     """What the body builders share: positions, collected diagnostics, the scope builder.
 
@@ -75,10 +73,18 @@ class BuildContext:
         build_on_error: turns ``<on-error>`` elements into an :class:`OnErrorSpec`.
     """
 
-    layout: Layout
-    build_scope: Callable[[BuildContext, Children, str], Scope]
-    build_on_error: Callable[[BuildContext, Sequence[XmlElement], str], OnErrorSpec | None]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    __slots__ = ("build_on_error", "build_scope", "diagnostics", "layout")
+
+    def __init__(
+        self,
+        layout: Layout,
+        build_scope: Callable[[BuildContext, Children, str], Scope],
+        build_on_error: Callable[[BuildContext, Sequence[XmlElement], str], OnErrorSpec | None],
+    ) -> None:
+        self.layout = layout
+        self.build_scope = build_scope
+        self.build_on_error = build_on_error
+        self.diagnostics: list[Diagnostic] = []
 
     @property
     def path(self) -> str:

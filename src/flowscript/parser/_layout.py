@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
 
 from flowscript.errors import WorkflowParseError
 from flowscript.model.diagnostics import Diagnostic, SourceSpan
@@ -30,9 +29,11 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-@dataclass(frozen=True, slots=True)
 class Layout:
-    """The parts of a workflow file.
+    """The parts of a workflow file (treat as read-only).
+
+    A plain class rather than a dataclass: one is made per parse, and a dataclass would cost
+    ~1 ms at every start of the CLI.
 
     Attributes:
         path: the file path used in diagnostics.
@@ -41,18 +42,41 @@ class Layout:
         frontmatter: the YAML text between the two ``---`` lines (normalised).
         frontmatter_line: 1-based file line of the first frontmatter line.
         body_offset: offset in ``text`` where the body starts.
+        line_starts: offset in ``text`` of the first character of each line.
     """
 
-    path: str
-    source: str
-    text: str
-    frontmatter: str
-    frontmatter_line: int
-    body_offset: int
-    line_starts: tuple[int, ...]
-    # Spans are immutable and the same offset is asked for several times (an attribute is
-    # also a config entry), so they are made once.
-    _spans: dict[int, SourceSpan] = field(default_factory=dict, compare=False, repr=False)
+    __slots__ = (
+        "_spans",
+        "body_offset",
+        "frontmatter",
+        "frontmatter_line",
+        "line_starts",
+        "path",
+        "source",
+        "text",
+    )
+
+    def __init__(
+        self,
+        *,
+        path: str,
+        source: str,
+        text: str,
+        frontmatter: str,
+        frontmatter_line: int,
+        body_offset: int,
+        line_starts: tuple[int, ...],
+    ) -> None:
+        self.path = path
+        self.source = source
+        self.text = text
+        self.frontmatter = frontmatter
+        self.frontmatter_line = frontmatter_line
+        self.body_offset = body_offset
+        self.line_starts = line_starts
+        # Spans are immutable and the same offset is asked for several times (an attribute
+        # is also a config entry), so they are made once.
+        self._spans: dict[int, SourceSpan] = {}
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based ``(line, column)`` of an offset into :attr:`text`."""

@@ -12,7 +12,6 @@ Loading goes in four steps so that hostile input fails fast and never reaches a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -48,12 +47,14 @@ class YamlProblem(Exception):
         self.hint = hint
 
 
-@dataclass(frozen=True, slots=True)
 class YamlDocument:
     """A loaded document: the composed root node (``None`` when empty) and its value."""
 
-    node: yaml.Node | None
-    value: Any
+    __slots__ = ("node", "value")
+
+    def __init__(self, node: yaml.Node | None, value: Any) -> None:
+        self.node = node
+        self.value = value
 
 
 @cache

@@ -11,7 +11,6 @@ expression, ``$error`` and friends in fallbacks, ``<on-workflow-error>`` and ret
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from flowscript.graph import WORKFLOW_ERROR, top_field
 from flowscript.model import ContextSpec, DataNodeSpec, ForeachSpec, NodeSpec, ParallelSpec, SetSpec
@@ -54,9 +53,8 @@ _HANDLER_NAMES = frozenset({"$primaryError", "$primaryInput", "$error"})
 _PER_ITEM_KINDS = frozenset({"transform:map", "transform:filter", "transform:reduce"})
 
 
-@dataclass(frozen=True, slots=True)
 class Names:
-    """The names visible to one text.
+    """The names visible to one text (shared between texts: never modify one).
 
     Attributes:
         base: names visible everywhere (shared by every text, never copied).
@@ -64,9 +62,14 @@ class Names:
         specials: ``$``-names visible here.
     """
 
-    base: frozenset[str]
-    extra: frozenset[str]
-    specials: frozenset[str]
+    __slots__ = ("base", "extra", "specials")
+
+    def __init__(
+        self, base: frozenset[str], extra: frozenset[str], specials: frozenset[str]
+    ) -> None:
+        self.base = base
+        self.extra = extra
+        self.specials = specials
 
     def has_plain(self, name: str) -> bool:
         """True for a node id, a variable or a place-specific plain name."""

@@ -38,12 +38,13 @@ def _written(node: NodeSpec, text: Text) -> bool:
 
 def check_durations(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """Every duration that is not a template parses (format.md §3.5)."""
-    from flowscript.model.durations import ACCEPTED_FORMS, parse_duration
-
     for node in ctx.nodes:
         for field, text in _durations(node, ctx.texts_of(node)):
             if "{{" in text.value or not _written(node, text):
                 continue
+            # Imported on the first duration: most small workflows have none.
+            from flowscript.model.durations import ACCEPTED_FORMS, parse_duration
+
             try:
                 parse_duration(text.value)
             except ValueError as exc:

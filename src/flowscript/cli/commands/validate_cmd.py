@@ -37,11 +37,11 @@ def _file_report(path: str, result: Any) -> dict[str, Any]:
 
 
 def _print_text(path: str, result: Any, strict: bool) -> None:
-    from flowscript.cli._render import SourceCache, render_diagnostics
-
     options = settings()
     shown = result.diagnostics if not options.quiet else result.errors
     if shown:
+        from flowscript.cli._render import SourceCache, render_diagnostics
+
         click.echo(render_diagnostics(shown, SourceCache(), color=options.color), err=True)
         click.echo(err=True)
     errors, warnings = len(result.errors), len(result.warnings)
