@@ -46,8 +46,7 @@ def test_parsing_expressions_and_templates_loads_no_evaluation_code() -> None:
 
 def test_validating_a_file_loads_no_evaluation_code() -> None:
     loaded = _loaded_after(
-        "from flowscript.validate import validate_file\n"
-        f"assert validate_file({str(HELLO)!r}).valid"
+        f"from flowscript.validate import validate_file\nassert validate_file({str(HELLO)!r}).valid"
     )
     assert EVALUATION.isdisjoint(loaded)
     assert "flowscript.expressions.catalog" in loaded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flowscript.graph import analyze, node_texts
 from flowscript.graph._scopes import walk_nodes
+from flowscript.model import Workflow
 from flowscript.parser import parse
 
 BODY = """
@@ -23,7 +24,7 @@ BODY = """
 """
 
 
-def _workflow():  # type: ignore[no-untyped-def]
+def _workflow() -> Workflow:
     text = f"---\nname: idx\nversion: 1.0.0\nconfig:\n  dir: x\n---\n<workflow>{BODY}</workflow>\n"
     return parse(text, "idx.flow.md")
 

@@ -27,20 +27,20 @@ import re
 from typing import Final
 
 from flowscript.errors import ExpressionSyntaxError
+from flowscript.expressions._lexemes import (
+    MAX_SAFE_INTEGER,
+    NUMBER_RE,
+    is_digit,
+    join_surrogates,
+    literal_value,
+    number_value,
+)
 
 __all__ = ["MAX_SAFE_INTEGER", "Token", "find_interpolation_end", "number_value", "tokenize"]
-
-MAX_SAFE_INTEGER: Final = 2**53 - 1
-"""JavaScript's ``Number.MAX_SAFE_INTEGER`` (also :data:`flowscript.expressions.values.
-MAX_SAFE_INTEGER`); integer literals above it become floats. Defined here so that tokenising
-does not load the value module."""
 
 _WHITESPACE: Final = re.compile(r"[\s\ufeff]+")  # JavaScript also skips the BOM
 _NAME: Final = re.compile(r"(?:[^\W\d]|\$)(?:\w|\$)*")
 _NAME_PART: Final = re.compile(r"(?:\w|\$)+")
-_NUMBER: Final = re.compile(
-    r"0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-)
 _QUOTES: Final = frozenset("'\"")
 _STRING_BODY: Final = {
     "'": re.compile(r"(?:[^'\\\n\r]|\\(?:\r\n|[\s\S]))*"),
@@ -203,7 +203,7 @@ class _Lexer:
 
     def _token(self, char: str, position: int) -> Token:
         text, braces = self._text, self._braces
-        if "0" <= char <= "9" or (char == "." and _is_digit(text[position + 1 : position + 2])):
+        if "0" <= char <= "9" or (char == "." and is_digit(text[position + 1 : position + 2])):
             return self._number(position)
         if char in _OPERATORS:
             if char == "}" and braces and braces[-1] >= 0:
@@ -250,8 +250,8 @@ class _Lexer:
             part = _NAME_PART.match(text, end + 1)
             if part is None:
                 break
-            if _is_digit(text[end + 1]):
-                number = _NUMBER.match(text, end + 1)
+            if is_digit(text[end + 1]):
+                number = NUMBER_RE.match(text, end + 1)
                 if number is not None and number.end() > part.end():
                     follower = text[number.end() : number.end() + 1]
                     if not (follower.isalnum() or follower in ("_", "$")) or not follower:
@@ -263,7 +263,7 @@ class _Lexer:
     # -- numbers -----------------------------------------------------------------------
 
     def _number(self, start: int) -> Token:
-        match = _NUMBER.match(self._text, start)
+        match = NUMBER_RE.match(self._text, start)
         assert match is not None  # the caller saw a digit
         end = match.end()
         source = match.group()
@@ -272,13 +272,13 @@ class _Lexer:
             tail = _NAME_PART.match(self._text, end)
             bad = source + (tail.group() if tail else follower)
             raise self._error(f"invalid number `{bad}`", start)
-        if len(source) > 1 and source[0] == "0" and _is_digit(source[1]):
+        if len(source) > 1 and source[0] == "0" and is_digit(source[1]):
             raise self._error(
                 f"invalid number `{source}`: leading zeros are not allowed "
                 "(octal literals are not supported; use 0o17)",
                 start,
             )
-        return Token("num", _number_value(source), start, end)
+        return Token("num", literal_value(source), start, end)
 
     # -- strings -----------------------------------------------------------------------
 
@@ -317,7 +317,7 @@ class _Lexer:
             units.append(raw[index:slash])
             decoded, index = self._escape(raw, slash, base)
             units.append(decoded)
-        return _join_surrogates("".join(units))
+        return join_surrogates("".join(units))
 
     def _escape(self, raw: str, slash: int, base: int) -> tuple[str, int]:
         char = raw[slash + 1]
@@ -370,7 +370,7 @@ class _Lexer:
         for punct in _OPERATORS[char]:
             if text.startswith(punct, start):
                 break
-        if punct == "?." and _is_digit(text[start + 2 : start + 3]):
+        if punct == "?." and is_digit(text[start + 2 : start + 3]):
             punct = "?"  # ``a?.5:1`` is a conditional
         if punct in _REFUSED:
             raise self._error(_REFUSED[punct], start)
@@ -385,45 +385,3 @@ def _unexpected_character(char: str) -> str:
     if char == "#":
         return "unexpected character '#' (comments are not supported in expressions)"
     return f"unexpected character {char!r}"
-
-
-def _is_digit(char: str) -> bool:
-    return len(char) == 1 and "0" <= char <= "9"
-
-
-def number_value(source: str) -> int | float | None:
-    """The value of a numeric literal such as ``12``, ``1e3`` or ``0x1F``; None if invalid."""
-    if not _NUMBER.fullmatch(source) or (
-        len(source) > 1 and source[0] == "0" and _is_digit(source[1])
-    ):
-        return None
-    return _number_value(source)
-
-
-def _number_value(source: str) -> int | float:
-    prefix = source[:2].lower()
-    if prefix in ("0x", "0b", "0o"):
-        value = int(source[2:], {"0x": 16, "0b": 2, "0o": 8}[prefix])
-    elif "." in source or "e" in source or "E" in source:
-        return float(source)
-    else:
-        value = int(source)
-    return value if value <= MAX_SAFE_INTEGER else float(value)
-
-
-def _join_surrogates(text: str) -> str:
-    """Combine UTF-16 surrogate pairs from ``\\uD83D\\uDE00``; lone halves become U+FFFD."""
-    if not any("\ud800" <= c <= "\udfff" for c in text):
-        return text
-    out: list[str] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        pair = text[index + 1 : index + 2]
-        if "\ud800" <= char <= "\udbff" and pair and "\udc00" <= pair <= "\udfff":
-            out.append(chr(0x10000 + ((ord(char) - 0xD800) << 10) + (ord(pair) - 0xDC00)))
-            index += 2
-            continue
-        out.append("\ufffd" if "\ud800" <= char <= "\udfff" else char)
-        index += 1
-    return "".join(out)

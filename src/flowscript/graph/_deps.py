@@ -147,16 +147,22 @@ def compute_dependencies(
     return result
 
 
+def _subtree_references(
+    resolver: _Resolver, node: NodeSpec
+) -> tuple[set[str], tuple[Reference, ...]]:
+    """The ids of ``node`` and its nested nodes, and every reference they make."""
+    if not node.scopes():  # a leaf: most nodes
+        return {node.id}, resolver.own(node)
+    subtree = walk_nodes((node,))
+    return {inner.id for inner in subtree}, tuple(
+        ref for inner in subtree for ref in resolver.own(inner)
+    )
+
+
 def _node_deps(
     resolver: _Resolver, scope: ScopeInfo, node: NodeSpec, after: tuple[str, ...]
 ) -> NodeDeps:
-    if node.scopes():
-        subtree = walk_nodes((node,))
-        own_ids = {inner.id for inner in subtree}
-        references = tuple(ref for inner in subtree for ref in resolver.own(inner))
-    else:
-        own_ids = {node.id}
-        references = resolver.own(node)
+    own_ids, references = _subtree_references(resolver, node)
     if not references:
         return NodeDeps(id=node.id, scope=scope.key, after=after)
     position = resolver.tree.position
