@@ -21,6 +21,7 @@ SUITES = {
     "persistence": "bench_persistence",
 }
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+NOTES_FILE = Path(__file__).resolve().parent / "NOTES.md"
 
 
 def _fmt(value: float | None) -> str:
@@ -52,12 +53,15 @@ def main(names: list[str]) -> None:
         rows.extend(module.run())
     table = _table(rows)
     print(table)
+    if names and set(names) != set(SUITES):
+        print("\n(partial run: docs/performance.md is written only by a full run)", file=sys.stderr)
+        return
     today = datetime.date.today().isoformat()
     DOC.write_text(
         "# Performance\n\n"
         "Figures written by `python benchmarks/run.py` (do not edit by hand). Each figure is\n"
         "compared with a floor measured in the same run on the same machine.\n\n"
-        f"- Date: {today}\n- Machine: {machine()}\n\n{table}\n",
+        f"- Date: {today}\n- Machine: {machine()}\n\n{table}\n\n{NOTES_FILE.read_text()}",
         encoding="utf-8",
     )
     print(f"\nwrote {DOC}", file=sys.stderr)

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-import flowscript.execution as execution
 from flowscript.errors import NodeError
 from flowscript.execution import (
     ExecutionOptions,
@@ -27,51 +26,6 @@ from flowscript.execution import (
 from flowscript.execution.attempt import run_attempt
 from flowscript.execution.state import error_to_dict
 from flowscript.runtimes.base import NodeRequest, RuntimeContext
-
-
-def test_public_names_are_pinned() -> None:
-    assert execution.__all__ == [
-        "Clock",
-        "Event",
-        "ExecutionOptions",
-        "ExecutionState",
-        "LocalExecutor",
-        "ManualClock",
-        "NodeCompleted",
-        "NodeExecutor",
-        "NodeFailed",
-        "NodeResult",
-        "NodeRetrying",
-        "NodeScope",
-        "NodeSkipped",
-        "NodeStarted",
-        "NodeStatus",
-        "PreparedResume",
-        "PreparedRun",
-        "ResumePlan",
-        "RetryConfig",
-        "RunFinished",
-        "RunStarted",
-        "RunStatus",
-        "RunWarning",
-        "SystemClock",
-        "append_execution_log",
-        "arun_file",
-        "can_resume",
-        "create_execution_state",
-        "execute",
-        "execute_with_retry",
-        "format_execution_log",
-        "get_state_path",
-        "is_retryable_error",
-        "load_state",
-        "prepare_resume",
-        "prepare_run",
-        "resume_workflow",
-        "run_file",
-        "save_state",
-        "workflow_result",
-    ]
 
 
 def test_create_execution_state_defaults() -> None:
