@@ -239,6 +239,30 @@ def execute_and_report(
         resume_hint: the command that resumes this run, printed when a signal interrupts it.
         extra_json: more keys for the JSON document (``resume`` adds its plan).
     """
+    from flowscript.cli._redact import redacted_output
+
+    with redacted_output(prepared.state.secrets):
+        return _execute_and_report(
+            prepared,
+            flags,
+            output_format=output_format,
+            state_path=state_path,
+            log_path=log_path,
+            resume_hint=resume_hint,
+            extra_json=extra_json,
+        )
+
+
+def _execute_and_report(
+    prepared: PreparedRun,
+    flags: RunFlags,
+    *,
+    output_format: str,
+    state_path: Path | None,
+    log_path: Path | None,
+    resume_hint: str | None,
+    extra_json: Mapping[str, Any] | None,
+) -> int:
     from flowscript.cli._signals import RunInterrupted, run_interruptible
 
     error: NodeError | None = None
