@@ -37,7 +37,7 @@ class LiteralParser:
 
     def _parse(self, min_power: int) -> Expr:  # pragma: no cover - provided by the subclass
         """Parse an expression whose operators bind at least ``min_power``."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract
 
     # -- helpers -------------------------------------------------------------------------
 
