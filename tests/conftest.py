@@ -179,3 +179,31 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[object]:
+    """A real PostgreSQL server for the whole session (started on first use).
+
+    Never skipped: when the server cannot start the tests that need it fail with the reason.
+    """
+    from pgserver import PostgresServer
+
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: object, request: pytest.FixtureRequest) -> str:
+    """The URL of a fresh, empty PostgreSQL database for one test."""
+    import re
+
+    from pgserver import PostgresServer
+
+    assert isinstance(postgres_server, PostgresServer)
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:40]
+    name = f"{name}_{len(request.node.nodeid) % 997}_{id(request) % 100000}"
+    return postgres_server.create_database(name)
