@@ -31,11 +31,20 @@ async def run_attempt(
 ) -> Any:
     """Run one attempt and return the node's output.
 
+    A runtime with a ``prepare(request, context)`` coroutine method gets it called first, in
+    this process: it turns everything that needs the run's scope or shared state (bind
+    parameters evaluated from ``{{ }}``, named schemas …) into plain data in the request it
+    returns, so ``run`` can execute anywhere (execution.md §12).
+
     Raises:
         NodeError: the runtime's own error, unchanged; or ``runtime.crash`` (not retryable)
             when the runtime raised anything else.
     """
     try:
+        prepare = getattr(runtime, "prepare", None)
+        if prepare is not None:
+            # Runs here, in the coordinator, even when the executor sends the work elsewhere.
+            request = await prepare(request, context)
         return await executor.run(runtime, request, context)
     except NodeError:
         raise

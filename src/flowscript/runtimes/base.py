@@ -115,6 +115,11 @@ class Runtime(Protocol):
     kind: str
     raw_fields: frozenset[str]
 
+    # Optional: ``async def prepare(self, request, context) -> NodeRequest``. Called before
+    # every attempt in the coordinating process (never on a remote worker); it resolves what
+    # needs the run's scope into plain data in the returned request, so ``run`` only needs the
+    # request (see flowscript.execution.attempt.run_attempt).
+
     async def run(self, request: NodeRequest, context: RuntimeContext) -> Any:
         """Do the node's work and return its output; raise ``NodeError`` on failure."""
         ...
