@@ -194,12 +194,12 @@ async def test_a_state_file_that_cannot_be_created_stops_the_run_before_it_start
 async def test_a_state_write_failure_during_the_run_is_a_warning(
     run_flow: Any, state_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flowscript.persistence.store import StateStore
+    from flowscript.persistence._writer import DiskWriter
 
-    async def broken(self: StateStore, state: Any, node_id: str) -> None:
-        raise StateWriteError(f"could not write run state {self.path}: disk full")
+    def broken(self: DiskWriter, data: bytes) -> None:
+        raise OSError(28, "disk full")  # every journal append fails; snapshots still work
 
-    monkeypatch.setattr(StateStore, "record_node", broken)
+    monkeypatch.setattr(DiskWriter, "_append", broken)
     events: list[Event] = []
     run = await run_flow(WAVES, persistence_path=state_path, observers=[events.append])
     assert run.error is None and run.state.status is RunStatus.COMPLETED

@@ -96,7 +96,8 @@ async def run_node(
             )
         )
         outcome = await _run_started(act)
-    await flow.run.durability.flush()  # durable before its dependents start (§9.2)
+    if flow.run.durability.behind:
+        await flow.run.durability.flush()  # durable before its dependents start (§9.2)
     return outcome
 
 

@@ -86,7 +86,8 @@ class _ScopeRunner:
                     self._maybe_jump()
                     self._launch(group)
                     # Skips and gotos just applied (and so each wave's end) become durable.
-                    await self.flow.run.durability.flush()
+                    if self.flow.run.durability.behind:
+                        await self.flow.run.durability.flush()
         return self._result()
 
     # -- launching --------------------------------------------------------------------------

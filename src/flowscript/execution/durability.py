@@ -4,11 +4,13 @@
 
 - ``open`` when the run starts: the state file is written with status ``running``;
 - ``note`` from :meth:`RunContext.record <flowscript.execution._context.RunContext.record>`,
-  the one place results enter the state (synchronous, costs a dict insert);
+  the one place results enter the state: the result's journal line is written there and then,
+  synchronously, before anyone hears of the result (one line per result, whatever the size of
+  the run); with ``sync_every_node`` it is queued instead;
 - ``flush``, awaited where a node finishes (before its dependents may start) and by the
-  scheduler after it applied an outcome (skips, gotos, wave ends): every noted result is
-  appended to the journal and fsynced. Concurrent flushes share one write (group commit), and
-  each result costs one journal line whatever the size of the run;
+  scheduler after it applied an outcome (skips, gotos, wave ends), when something noted still
+  waits for the disk (queued records, a compaction, ``sync_every_node``'s fsync): concurrent
+  flushes share one write and one fsync (group commit);
 - ``checkpoint``: a compact snapshot (the run's status, error, pending checkpoint and config
   reach the file only through snapshots);
 - ``finish``, in the executor's ``finally``: the final snapshot, then the execution log when
@@ -53,13 +55,13 @@ class RunDurability:
 
     __slots__ = (
         "_closed",
-        "_durable",
         "_lock",
         "_log_path",
-        "_noted",
-        "_pending",
+        "_open",
         "_run",
         "_store",
+        "_ticket",
+        "_waited",
     )
 
     def __init__(self, run: RunContext) -> None:
@@ -74,9 +76,9 @@ class RunDurability:
                 sync="always" if options.sync_every_node else "batched",
             )
         self._log_path = Path(options.log_path) if options.log_path is not None else None
-        self._pending: dict[str, None] = {}
-        self._noted = 0
-        self._durable = 0
+        self._open = False
+        self._ticket = 0  # the last ticket the store handed out for a noted result
+        self._waited = 0  # the last ticket known durable
         self._lock = asyncio.Lock()
         self._closed = False
 
@@ -95,6 +97,7 @@ class RunDurability:
             return
         try:
             await self._store.open(self._run.state)
+            self._open = True
         except BaseException:
             from flowscript.execution.state import RunStatus
 
@@ -102,47 +105,48 @@ class RunDurability:
             raise
 
     def note(self, key: str) -> None:
-        """Remember that ``key``'s result changed (made durable by the next :meth:`flush`)."""
-        if self._store is not None and not self._closed:
-            self._pending[key] = None
-            self._noted += 1
+        """Record ``key``'s result now; what still needs waiting for is done by :meth:`flush`.
+
+        Under the default sync policy the journal record is written here, synchronously, before
+        the result is reported to anyone; with ``sync_every_node`` it is queued, and the next
+        :meth:`flush` writes every queued record with one fsync (group commit).
+        """
+        if self._store is None or not self._open or self._closed:
+            return  # before open: the opening snapshot holds it; after finish: too late
+        ticket = self._store.append_node(self._run.state, key)
+        if ticket is not None:
+            self._ticket = ticket
+
+    @property
+    def behind(self) -> bool:
+        """Whether a noted result still waits for the disk (a :meth:`flush` would wait)."""
+        return self._waited < self._ticket
 
     async def flush(self) -> None:
         """Return once every result noted before the call is durable."""
-        target = self._noted
-        if self._durable >= target:
+        ticket = self._ticket
+        if self._waited >= ticket:
             return
         async with self._lock:
-            if self._durable >= target or self._store is None or self._closed:
+            if self._waited >= ticket or self._store is None or self._closed:
                 return
-            keys, self._pending = list(self._pending), {}
-            upto = self._noted
-            store, state = self._store, self._run.state
-            if self._run.options.sync_every_node and len(keys) > 1:
-                # One task per record: every append is queued before the first fsync, so the
-                # whole batch shares it (see flowscript.persistence._writer).
-                outcomes = await asyncio.gather(
-                    *(store.record_node(state, key) for key in keys), return_exceptions=True
-                )
-            else:
-                # Batched sync appends without waiting for the disk, so awaiting in turn costs
-                # no extra event-loop iterations (measured: a third of the per-node cost).
-                outcomes = [await _recorded(store, state, key) for key in keys]
-            self._durable = max(self._durable, upto)
-        self._report_failures(outcomes)
+            try:
+                await self._store.wait(ticket)
+            except StateWriteError as exc:
+                self._warn(str(exc))
+            self._waited = max(self._waited, ticket)
 
     async def checkpoint(self) -> None:
         """Write a compact snapshot of the state now (status, error, pending checkpoint)."""
         if self._store is None or self._closed:
             return
         async with self._lock:
-            upto = self._noted
-            self._pending = {}
+            ticket = self._ticket
             try:
                 await self._store.checkpoint(self._run.state)
             except StateWriteError as exc:
                 self._warn(str(exc))
-            self._durable = max(self._durable, upto)
+            self._waited = max(self._waited, ticket)
 
     async def finish(self) -> None:
         """The end of the run (§1 step 7): final snapshot, close the store, write the log."""
@@ -173,29 +177,9 @@ class RunDurability:
         except ExecutionLogError as exc:
             self._warn(str(exc))
 
-    def _report_failures(self, outcomes: list[BaseException | None]) -> None:
-        reported: set[str] = set()
-        for outcome in outcomes:
-            if isinstance(outcome, StateWriteError):
-                message = str(outcome)
-                if message not in reported:
-                    reported.add(message)
-                    self._warn(message)
-            elif isinstance(outcome, BaseException):
-                raise outcome
-
     def _warn(self, message: str) -> None:
         """Report a persistence problem: to the observers, or on stderr when there are none."""
         if self._run.events:
             self._run.warn(message)
         else:
             _log.warning("%s", message)
-
-
-async def _recorded(store: StateStore, state: ExecutionState, key: str) -> BaseException | None:
-    """Record one result; a write failure is returned (reported as a warning), not raised."""
-    try:
-        await store.record_node(state, key)
-    except StateWriteError as exc:
-        return exc
-    return None

@@ -43,6 +43,7 @@ __all__ = [
     "relational",
     "strict_equals",
     "to_int",
+    "json_bytes",
     "to_json",
     "to_number",
     "to_primitive",
@@ -323,13 +324,15 @@ def deep_equal(left: Any, right: Any) -> bool:
     return strict_equals(left, right)
 
 
-def plain_json(value: Any) -> Any:
+def plain_json(value: Any, js_numbers: list[bool] | None = None) -> Any:
     """Convert a value to plain JSON-compatible Python data, as ``JSON.stringify`` would.
 
     ``undefined`` and functions disappear from objects and become ``null`` in arrays;
-    ``NaN``/``Infinity`` become ``null``; integral floats become ints.
+    ``NaN``/``Infinity`` become ``null``; integral floats become ints. When ``js_numbers`` is
+    given, ``True`` is appended to it for every number whose JavaScript text differs from
+    Python's (see :func:`json_bytes` ``plain``).
     """
-    return _plain(value, None)
+    return _plain(value, js_numbers)
 
 
 # Python's float repr and JavaScript's number formatting agree on everything except where
@@ -340,52 +343,114 @@ _SAME_FORMAT_HIGH: Final = 1e16
 
 
 def _plain(value: Any, js_numbers: list[bool] | None) -> Any:
-    """:func:`plain_json`; appends to ``js_numbers`` when a number needs JS formatting."""
-    if value is None or isinstance(value, bool | str):
+    """:func:`plain_json`; appends to ``js_numbers`` when a number needs JS formatting.
+
+    Exact-type tests come first: they are what state values almost always are, and they cost a
+    fraction of ``isinstance`` against a union or the ``Mapping`` ABC (measured: 6.2 → 3.9 µs
+    for a journal record).
+    """
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
         return value
-    if isinstance(value, int):
-        if js_numbers is not None and abs(value) >= 10**21:
-            js_numbers.append(True)
-        return value
-    if isinstance(value, float):
-        if value != value or value in (math.inf, -math.inf):
-            return None
-        if value.is_integer() and abs(value) <= MAX_SAFE_INTEGER:
-            return int(value)
-        if js_numbers is not None and not _SAME_FORMAT_LOW <= abs(value) < _SAME_FORMAT_HIGH:
-            js_numbers.append(True)
-        return value
-    if isinstance(value, list | tuple):
-        return [
-            None if v is UNDEFINED or isinstance(v, JSFunction) else _plain(v, js_numbers)
-            for v in value
-        ]
-    if isinstance(value, Mapping):
+    if kind is dict:
         return {
-            str(k): _plain(v, js_numbers)
+            k if type(k) is str else str(k): _plain(v, js_numbers)
             for k, v in value.items()
             if v is not UNDEFINED and not isinstance(v, JSFunction)
         }
+    if kind is list:
+        return _plain_items(value, js_numbers)
+    if kind is int:
+        if js_numbers is not None and not -_JS_PLAIN_INT < value < _JS_PLAIN_INT:
+            js_numbers.append(True)
+        return value
+    if kind is float:
+        return _plain_float(value, js_numbers)
+    return _plain_other(value, js_numbers)
+
+
+_JS_PLAIN_INT: Final = 10**21
+
+
+def _plain_float(value: float, js_numbers: list[bool] | None) -> Any:
+    if value != value or value in (math.inf, -math.inf):
+        return None
+    if value.is_integer() and abs(value) <= MAX_SAFE_INTEGER:
+        return int(value)
+    if js_numbers is not None and not _SAME_FORMAT_LOW <= abs(value) < _SAME_FORMAT_HIGH:
+        js_numbers.append(True)
+    return value
+
+
+def _plain_items(value: Sequence[Any], js_numbers: list[bool] | None) -> list[Any]:
+    return [
+        None if v is UNDEFINED or isinstance(v, JSFunction) else _plain(v, js_numbers)
+        for v in value
+    ]
+
+
+def _plain_other(value: Any, js_numbers: list[bool] | None) -> Any:
+    """Subclasses of the JSON types, tuples and other mappings; anything else is ``null``."""
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return _plain(int(value), js_numbers)
+    if isinstance(value, float):
+        return _plain_float(float(value), js_numbers)
+    if isinstance(value, list | tuple):
+        return _plain_items(value, js_numbers)
+    if isinstance(value, Mapping):
+        return _plain(dict(value.items()), js_numbers)
     return None
 
 
 def to_json(value: Any, indent: int | str | None = None) -> str:
     """``JSON.stringify(value, null, indent)``: compact by default, JS number formatting.
 
-    Returns ``"null"`` for ``undefined`` (the CLI prints ``undefined`` as ``null``). Uses the C
-    JSON encoder unless a number needs JavaScript's formatting (measured: 5–10× faster on state
-    files and journal records).
+    Returns ``"null"`` for ``undefined`` (the CLI prints ``undefined`` as ``null``).
+    """
+    return json_bytes(value, indent).decode("utf-8", "surrogatepass")
+
+
+def json_bytes(value: Any, indent: int | str | None = None, *, plain: bool = False) -> bytes:
+    """:func:`to_json` as UTF-8 bytes (lone surrogates, which UTF-8 cannot hold, kept as is).
+
+    ``plain=True`` promises that ``value`` is already :func:`plain_json` data in which no number
+    needs JavaScript's formatting (or that the caller does not need it, as for data only ever
+    read back by a JSON parser), which skips a walk over the data.
+
+    Uses orjson (a C encoder, with 2-space indentation built in) unless a number needs
+    JavaScript's formatting, an integer exceeds 64 bits or a string holds a lone surrogate;
+    then the standard library's encoder or our own writer. Measured on journal records: 0.4 µs
+    with orjson against 6 µs for ``json.dumps`` (benchmarks/NOTES.md).
     """
     js_numbers: list[bool] = []
-    data = _plain(value, js_numbers)
+    data = value if plain else _plain(value, js_numbers)
     if not js_numbers:
+        fast = _orjson_dumps(data, indent)
+        if fast is not None:
+            return fast
         if indent is None or indent == "":
-            return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        return json.dumps(data, ensure_ascii=False, indent=indent)
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        else:
+            text = json.dumps(data, ensure_ascii=False, indent=indent)
+        return text.encode("utf-8", "surrogatepass")
     parts: list[str] = []
     pad = " " * indent if isinstance(indent, int) else (indent or "")
     _write_json(data, parts, pad, "")
-    return "".join(parts)
+    return "".join(parts).encode("utf-8", "surrogatepass")
+
+
+def _orjson_dumps(data: Any, indent: int | str | None) -> bytes | None:
+    """orjson's encoding of plain data, or ``None`` when it cannot produce ours."""
+    if indent not in (None, "", 2):
+        return None
+    import orjson  # late: 18 ms to import, and start-up paths never encode JSON
+
+    try:
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2 if indent == 2 else 0)
+    except TypeError:  # an integer beyond 64 bits, or a lone surrogate
+        return None
 
 
 def _write_json(value: Any, out: list[str], pad: str, current: str) -> None:

@@ -2,7 +2,8 @@
 
 A record holds what recording a node may have changed in the state::
 
-    {"gen": "…", "seq": 7, "node": "fetch", "result": {…} | null, "nodeContext": {…} | null,
+    {"gen": "…", "seq": 7, "node": "fetch", "result": {…} | null,
+     "nodeContext": {…} | null (or "nodeContextIsOutput": true),
      "status": "running", "currentWave": 2, "startedAt": …,
      "globalContext": {changed keys}, "globalContextRemoved": [keys],
      "phaseContext": {changed keys}, "phaseContextRemoved": [keys]}
@@ -12,8 +13,10 @@ A record holds what recording a node may have changed in the state::
 snapshot already contains (left behind when a crash came between writing the snapshot and
 truncating the journal) are never applied twice. ``seq`` counts records within a generation.
 
-Contexts are journaled as top-level key diffs against the last persisted values, so a record's
-size depends on what changed, not on the size of the run.
+``nodeContextIsOutput`` stands for the usual node context ``{"output": <the result's
+output>}``, so an output is written once. Contexts are journaled as top-level key diffs
+against the last persisted values, so a record's size depends on what changed, not on the
+size of the run.
 
 Torn writes: records are appended and fsynced in order, so a record reported durable has every
 byte before it on disk. Replay therefore stops at the first line that is not a complete record
@@ -32,7 +35,7 @@ from flowscript.persistence.codec import encode_json, result_from_data, result_t
 
 if TYPE_CHECKING:  # imported late at run time: see flowscript.persistence.codec
     from flowscript.execution.redaction import Redactor
-    from flowscript.execution.state import ExecutionState
+    from flowscript.execution.state import ExecutionState, NodeResult
 
 __all__ = ["ContextTracker", "encode_record", "replay_journal"]
 
@@ -72,6 +75,8 @@ class ContextTracker:
 def _diff_one(
     saved: dict[str, Any], current: Mapping[str, Any]
 ) -> tuple[dict[str, Any], list[str]]:
+    if not current and not saved:
+        return {}, []
     changed: dict[str, Any] = {}
     for name, value in current.items():
         if name not in saved or value != saved[name] or not _same_json(saved[name], value):
@@ -109,13 +114,32 @@ def encode_record(
         "seq": seq,
         "node": node_id,
         "result": None if result is None else result_to_data(result),
-        "nodeContext": plain_json(state.node_context.get(node_id)),
         "status": state.status.value,
         "currentWave": state.current_wave,
         "startedAt": state.started_at,
         **tracker.diff(state),
     }
-    return encode_json(redactor.redact_value(record), indent=None) + b"\n"
+    context = state.node_context.get(node_id)
+    if _is_output_context(context, result):
+        record["nodeContextIsOutput"] = True  # the usual case: written once, not twice
+    else:
+        record["nodeContext"] = plain_json(context)
+    # Every value above is plain JSON data already. Numbers keep Python's formatting here: a
+    # journal line is only ever read back by a JSON parser, which gets the same values.
+    return encode_json(redactor.redact_value(record), indent=None, plain=True) + b"\n"
+
+
+def _is_output_context(context: Any, result: NodeResult | None) -> bool:
+    """Whether a node's context entry is exactly ``{"output": <its result's output>}``."""
+    return (
+        result is not None
+        and type(context) is dict
+        and len(context) == 1
+        and context.get("output", _MISSING) is result.output
+    )
+
+
+_MISSING = object()
 
 
 def replay_journal(state: ExecutionState, raw: bytes, *, generation: str, source: str) -> int:
@@ -159,7 +183,11 @@ def _apply(check: Checker, state: ExecutionState, record: dict[str, Any], where:
         state.node_results.pop(node_id, None)
     else:
         state.node_results[node_id] = result_from_data(check, result, where + ".result")
-    node_context = check.get(record, "nodeContext", "dict", where, default=None, nullable=True)
+    node_context: dict[str, Any] | None
+    if record.get("nodeContextIsOutput") is True and node_id in state.node_results:
+        node_context = {"output": state.node_results[node_id].output}
+    else:
+        node_context = check.get(record, "nodeContext", "dict", where, default=None, nullable=True)
     if node_context is None:
         state.node_context.pop(node_id, None)
     else:

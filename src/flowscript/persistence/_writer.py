@@ -147,6 +147,12 @@ class DiskWriter:
                 self._failed.append((ops[0].ticket, ops[-1].ticket))
                 self._close_journal()
 
+    def finish(self) -> None:
+        """Write what is queued, fsync what was appended inline, close the journal (blocking)."""
+        self.drain()
+        self.sync()
+        self.close()
+
     def close(self) -> None:
         """Close the journal file (blocking)."""
         with self._io_lock:
@@ -168,9 +174,11 @@ class DiskWriter:
         if self._fd is None:
             self._fd = os.open(self._journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             fsync_dir(self._journal_path.parent)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self._fd, view) :]
+        written = os.write(self._fd, data)
+        if written < len(data):  # a short write (rare): write the rest
+            view = memoryview(data)[written:]
+            while view:
+                view = view[os.write(self._fd, view) :]
         self.stats.records += 1
         self.stats.journal_bytes += len(data)
 

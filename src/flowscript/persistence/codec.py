@@ -37,7 +37,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from flowscript.expressions.values import plain_json, to_json
+from flowscript.expressions.values import json_bytes, plain_json
 from flowscript.persistence._checks import Checker
 
 if TYPE_CHECKING:
@@ -73,13 +73,21 @@ _ERROR_OPTIONAL: Final = {
 # --------------------------------------------------------------------------- writing
 
 
-def state_to_data(state: ExecutionState, *, redactor: Redactor | None = None) -> dict[str, Any]:
+def state_to_data(
+    state: ExecutionState,
+    *,
+    redactor: Redactor | None = None,
+    js_numbers: list[bool] | None = None,
+) -> dict[str, Any]:
     """The JSON data of ``state`` (secrets left out and masked wherever they appear).
 
     Args:
         state: the run state.
         redactor: masks secret values; one built from ``state.secrets`` when ``None``.
+        js_numbers: receives ``True`` for each number needing JavaScript formatting (then
+            :func:`encode_json` must not be told the data is ``plain``).
     """
+    flags = js_numbers
     data: dict[str, Any] = {
         "schemaVersion": SCHEMA_VERSION,
         "workflowId": state.workflow_id,
@@ -88,14 +96,16 @@ def state_to_data(state: ExecutionState, *, redactor: Redactor | None = None) ->
         "currentWave": state.current_wave,
         "startedAt": state.started_at,
         "completedAt": state.completed_at,
-        "nodeResults": [[key, result_to_data(value)] for key, value in state.node_results.items()],
-        "globalContext": plain_json(state.global_context),
-        "phaseContext": plain_json(state.phase_context),
-        "nodeContext": plain_json(state.node_context),
-        "config": plain_json(state.config),
-        "input": plain_json(state.input),
-        "error": None if state.error is None else error_to_data(state.error),
-        "pendingCheckpoint": plain_json(state.pending_checkpoint),
+        "nodeResults": [
+            [key, result_to_data(value, flags)] for key, value in state.node_results.items()
+        ],
+        "globalContext": plain_json(state.global_context, flags),
+        "phaseContext": plain_json(state.phase_context, flags),
+        "nodeContext": plain_json(state.node_context, flags),
+        "config": plain_json(state.config, flags),
+        "input": plain_json(state.input, flags),
+        "error": None if state.error is None else error_to_data(state.error, flags),
+        "pendingCheckpoint": plain_json(state.pending_checkpoint, flags),
         "workflowPath": state.workflow_path,
         "workflowHash": state.workflow_hash,
     }
@@ -109,12 +119,12 @@ def state_to_data(state: ExecutionState, *, redactor: Redactor | None = None) ->
     return redacted
 
 
-def result_to_data(result: NodeResult) -> dict[str, Any]:
+def result_to_data(result: NodeResult, js_numbers: list[bool] | None = None) -> dict[str, Any]:
     """The JSON data of one node result (not redacted: :func:`state_to_data` does that)."""
     data: dict[str, Any] = {
         "status": result.status.value,
-        "output": plain_json(result.output),
-        "error": None if result.error is None else error_to_data(result.error),
+        "output": plain_json(result.output, js_numbers),
+        "error": None if result.error is None else error_to_data(result.error, js_numbers),
         "startedAt": result.started_at,
         "completedAt": result.completed_at,
         "duration": result.duration,
@@ -124,13 +134,13 @@ def result_to_data(result: NodeResult) -> dict[str, Any]:
         key = "fallback" if result.status.value == "recovered" else "fallbackFor"
         data[key] = result.fallback
     if result.usage is not None:
-        data["usage"] = plain_json(result.usage)
+        data["usage"] = plain_json(result.usage, js_numbers)
     if result.details is not None:
-        data["details"] = plain_json(result.details)
+        data["details"] = plain_json(result.details, js_numbers)
     return data
 
 
-def error_to_data(error: Mapping[str, Any]) -> dict[str, Any]:
+def error_to_data(error: Mapping[str, Any], js_numbers: list[bool] | None = None) -> dict[str, Any]:
     """An error in the file's form: ``{type, name, message, code, retryable, …}``."""
     error_type = error.get("type")
     data: dict[str, Any] = {
@@ -142,22 +152,28 @@ def error_to_data(error: Mapping[str, Any]) -> dict[str, Any]:
     }
     for key, value in error.items():
         if key == "cause" and isinstance(value, Mapping):
-            data[key] = error_to_data(value)
+            data[key] = error_to_data(value, js_numbers)
         elif key not in data:
-            data[key] = plain_json(value)
+            data[key] = plain_json(value, js_numbers)
     return data
 
 
-def encode_json(data: Any, *, indent: int | None = 2) -> bytes:
+def encode_json(data: Any, *, indent: int | None = 2, plain: bool = False) -> bytes:
     """UTF-8 JSON text of ``data`` with JavaScript number formatting.
 
     Args:
         data: JSON-like data.
         indent: 2 for state files (with a final newline), ``None`` for compact journal lines.
+        plain: ``data`` is already plain JSON data with no number needing JavaScript's
+            formatting (see :func:`~flowscript.expressions.values.json_bytes`).
     """
-    text = to_json(data, indent) + ("\n" if indent else "")
-    # A lone surrogate cannot be encoded; "?" keeps the file valid UTF-8 and loadable.
-    return text.encode("utf-8", "replace")
+    raw = json_bytes(data, indent, plain=plain)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # A lone surrogate cannot be encoded; "?" keeps the file valid UTF-8 and loadable.
+        raw = raw.decode("utf-8", "surrogatepass").encode("utf-8", "replace")
+    return raw + b"\n" if indent else raw
 
 
 # --------------------------------------------------------------------------- reading
