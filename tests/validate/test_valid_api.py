@@ -13,6 +13,7 @@ from flowscript.model import Diagnostic, Severity, SourceSpan, Workflow
 from flowscript.parser import parse
 from flowscript.validate import (
     ValidationResult,
+    load_valid,
     load_workflow,
     validate,
     validate_file,
@@ -125,6 +126,17 @@ def test_validate_file_of_a_missing_file(tmp_path: Path) -> None:
     assert [d.code for d in result.diagnostics] == ["PARSE_FILE_ERROR"]
 
 
+def test_load_valid_hands_the_graph_to_the_planner(tmp_path: Path) -> None:
+    from flowscript.planning import build_execution_plan
+
+    good = tmp_path / "good.flow.md"
+    good.write_text(GOOD, encoding="utf-8")
+    result = load_valid(good)
+    assert result.workflow is not None and result.graph is not None
+    assert set(result.graph.nodes) == {node.id for node in result.workflow.walk()}
+    assert build_execution_plan(result.workflow, graph=result.graph).graph is result.graph
+
+
 def test_load_workflow(tmp_path: Path) -> None:
     good = tmp_path / "good.flow.md"
     good.write_text(GOOD, encoding="utf-8")
@@ -227,6 +239,7 @@ def test_public_api_is_pinned() -> None:
             "CodeInfo",
             "Rule",
             "ValidationResult",
+            "load_valid",
             "load_workflow",
             "validate",
             "validate_file",

@@ -27,6 +27,7 @@ __all__ = [
     "CodeInfo",
     "Rule",
     "ValidationResult",
+    "load_valid",
     "load_workflow",
     "validate",
     "validate_file",
@@ -50,14 +51,23 @@ def validate(
         Every diagnostic (parse diagnostics included), sorted.
     """
     session = IncludeSession(include_loader, _collect) if include_loader is not None else None
-    return ValidationResult(diagnostics=_finish(_collect(workflow, session)), workflow=workflow)
+    contexts: list[ValidationContext] = []
+    diagnostics = _finish(_collect(workflow, session, contexts))
+    graph = contexts[0].graph if contexts else None
+    return ValidationResult(diagnostics=diagnostics, workflow=workflow, graph=graph)
 
 
-def _collect(workflow: Workflow, session: IncludeSession | None) -> list[Diagnostic]:
+def _collect(
+    workflow: Workflow,
+    session: IncludeSession | None,
+    contexts: list[ValidationContext] | None = None,
+) -> list[Diagnostic]:
     if session is not None:
         session.enter(workflow.path)
     try:
         ctx = ValidationContext(workflow, session)
+        if contexts is not None:
+            contexts.append(ctx)
         found: list[Diagnostic] = []
         for name, rule in RULES:
             found.extend(_run_rule(ctx, name, rule))
@@ -127,10 +137,23 @@ def load_workflow(path: str | os.PathLike[str]) -> Workflow:
         WorkflowValidationError: the workflow (or a workflow it includes) has errors; it
             carries every diagnostic, warnings included.
     """
+    workflow = load_valid(path).workflow
+    assert workflow is not None
+    return workflow
+
+
+def load_valid(path: str | os.PathLike[str]) -> ValidationResult:
+    """:func:`load_workflow`, returning the whole result (its ``workflow`` is set, and its
+    ``graph`` saves the planner from computing it again).
+
+    Raises:
+        WorkflowParseError: the file does not parse.
+        WorkflowValidationError: the workflow (or a workflow it includes) has errors.
+    """
     from flowscript.parser import parse_file
 
     workflow = parse_file(path)
     result = validate(workflow, include_loader=_load_include)
     if not result.valid:
         raise WorkflowValidationError(result.diagnostics)
-    return workflow
+    return result

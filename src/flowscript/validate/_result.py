@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flowscript.model import Diagnostic, Workflow
+
+if TYPE_CHECKING:
+    from flowscript.graph import WorkflowGraph
 
 __all__ = ["ValidationResult"]
 
@@ -17,10 +21,12 @@ class ValidationResult:
         diagnostics: errors and warnings, including parse diagnostics and those of included
             workflows (which keep their own path).
         workflow: the validated workflow (``None`` when the file did not parse).
+        graph: the workflow's graph as the validator computed it (planning reuses it).
     """
 
     diagnostics: tuple[Diagnostic, ...]
     workflow: Workflow | None = None
+    graph: WorkflowGraph | None = field(default=None, compare=False, repr=False)
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
