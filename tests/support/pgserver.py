@@ -8,6 +8,7 @@ server runs as the ``postgres`` system user, because PostgreSQL refuses to run a
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -121,8 +122,6 @@ class PostgresServer:
 
     def stop(self) -> None:
         """Stop the server at once and delete its folder."""
-        try:
+        with contextlib.suppress(PostgresUnavailable):
             self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "immediate")
-        except PostgresUnavailable:
-            pass
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -167,7 +167,7 @@ _DATABASE_SOURCE = (
     _f(
         "connection",
         "template",
-        "sqlite:///path.db, sqlite::memory: or postgresql://…",
+        "sqlite:///abs.db, sqlite:relative.db, sqlite::memory: or postgresql://…",
         required=True,
     ),
     _f("query", "template", "SQL query; every {{ }} becomes a bind parameter.", required=True),
@@ -177,7 +177,7 @@ _DATABASE_SINK = (
     _f(
         "connection",
         "template",
-        "sqlite:///path.db, sqlite::memory: or postgresql://…",
+        "sqlite:///abs.db, sqlite:relative.db, sqlite::memory: or postgresql://…",
         required=True,
     ),
     _f("table", "string", "Target table (schema.table allowed).", required=True),
@@ -198,7 +198,7 @@ _EMAIL_SINK = (
     _f("to", "list", "Recipients (comma list or array).", required=True),
     _f("cc", "list", "Carbon-copy recipients."),
     _f("bcc", "list", "Blind carbon-copy recipients."),
-    _f("from", "string", "Sender address."),
+    _f("from", "string", "Sender address (default: username, when it is an address)."),
     _f("subject", "template", "Subject line."),
     _f("text", "template", "Plain-text body (default: the input as JSON)."),
     _f("html", "template", "HTML body."),
@@ -214,7 +214,7 @@ _EMAIL_SINK = (
         default="starttls",
         values=("starttls", "tls", "none"),
     ),
-    _f("url", "string", "SMTP server as one URL: smtp://user:pass@host:port."),
+    _f("url", "string", "SMTP server as one URL: smtp://user:pass@host:port (smtps:// for TLS)."),
     _f("api-key", "string", "SendGrid API key."),
     _f("endpoint", "string", "SendGrid endpoint (tests, regional endpoints)."),
 )

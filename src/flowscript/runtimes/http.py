@@ -9,7 +9,6 @@ httpx exceptions become node errors at exactly one boundary, :meth:`_HttpRuntime
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from flowscript.errors import NodeError
 from flowscript.expressions.values import UNDEFINED, to_json, to_string
+from flowscript.runtimes._auth import OAuth2Credentials, StaticAuth, parse_auth
 from flowscript.runtimes._http_errors import (
     status_error,
     timeout_error,
@@ -56,6 +56,8 @@ class HttpRequestSpec:
         follow_redirects: follow 3xx responses.
         expect: accepted statuses as inclusive ranges.
         extract: JMESPath applied to the response data, or ``None``.
+        oauth2: the OAuth2 client whose token authorises the request, or ``None``.
+        masked_params: query parameters holding credentials (masked in messages).
     """
 
     method: str
@@ -67,6 +69,8 @@ class HttpRequestSpec:
     follow_redirects: bool = True
     expect: tuple[tuple[int, int], ...] = ((200, 299),)
     extract: str | None = None
+    oauth2: OAuth2Credentials | None = field(default=None, repr=False)
+    masked_params: frozenset[str] = frozenset()
 
     def accepts(self, status: int) -> bool:
         """True when ``status`` is one of the accepted codes."""
@@ -129,33 +133,6 @@ def parse_expect(value: Any) -> tuple[tuple[int, int], ...]:
     return ranges or ((200, 299),)
 
 
-def _basic(username: Any, password: Any) -> str:
-    raw = f"{_scalar_text(username)}:{_scalar_text(password)}".encode()
-    return "Basic " + base64.b64encode(raw).decode("ascii")
-
-
-def _auth_headers(auth: Any) -> dict[str, str]:
-    """Headers for ``auth``: bearer, basic and api-key; oauth2 is not supported yet."""
-    if auth is None:
-        return {}
-    if not isinstance(auth, Mapping):
-        raise _invalid("field 'auth': expected a map such as {type: bearer, token: …}")
-    kind = str(auth.get("type", "")).strip().lower()
-    if kind == "bearer" and auth.get("token") not in (None, ""):
-        return {"Authorization": f"Bearer {_scalar_text(auth['token'])}"}
-    if kind == "basic" and auth.get("username") is not None:
-        return {"Authorization": _basic(auth["username"], auth.get("password", ""))}
-    if kind in ("api-key", "apikey", "api_key") and auth.get("value") is not None:
-        return {str(auth.get("header") or "X-API-Key"): _scalar_text(auth["value"])}
-    if kind == "oauth2":
-        raise _invalid("field 'auth': type oauth2 is not supported yet (use bearer with a token)")
-    raise _invalid(
-        f"field 'auth': type {kind or '(missing)'!r} needs its fields: "
-        "{type: bearer, token}, {type: basic, username, password} or "
-        "{type: api-key, header, value}"
-    )
-
-
 def _body(value: Any, headers: dict[str, str]) -> bytes | None:
     """Encode the body; sets a content type unless the headers already have one."""
     if value is UNDEFINED:
@@ -211,7 +188,12 @@ def build_request(request: NodeRequest, *, default_method: str, sink: bool) -> H
     method = str(config.get("method") or default_method).upper()
     if method not in _METHODS:
         raise _invalid(f"field 'method': {method!r} is not one of {', '.join(sorted(_METHODS))}")
-    headers = {**_headers(config.get("headers")), **_auth_headers(config.get("auth"))}
+    auth = parse_auth(config.get("auth"))
+    static = auth if isinstance(auth, StaticAuth) else StaticAuth()
+    headers = {**_headers(config.get("headers")), **static.headers}
+    if sink and request.run_id and not any(k.lower() == "idempotency-key" for k in headers):
+        # The same for every attempt of this node in this run: a receiver can drop repeats.
+        headers["Idempotency-Key"] = request.idempotency_key
     if "body" in config:
         body = config["body"]  # an explicit body that rendered to undefined sends none
     elif sink and method not in _BODYLESS:
@@ -223,12 +205,14 @@ def build_request(request: NodeRequest, *, default_method: str, sink: bool) -> H
         method=method,
         url=url.strip(),
         headers=headers,
-        params=tuple(_params(config.get("params"))),
+        params=(*_params(config.get("params")), *static.params),
         content=_body(body, headers),
         timeout_ms=_timeout_ms(request),
         follow_redirects=config.get("follow-redirects", True) is not False,
         expect=parse_expect(config.get("expect")),
         extract=extract if isinstance(extract, str) and extract.strip() else None,
+        oauth2=auth if isinstance(auth, OAuth2Credentials) else None,
+        masked_params=frozenset(name for name, _ in static.params),
     )
 
 
@@ -280,9 +264,13 @@ class _HttpRuntime:
     is_sink = False
     raw_fields: frozenset[str] = frozenset()
 
-    async def _send(self, spec: HttpRequestSpec, context: RuntimeContext) -> httpx.Response:
+    async def _send(
+        self, spec: HttpRequestSpec, context: RuntimeContext, token: str | None = None
+    ) -> httpx.Response:
         import httpx
 
+        bearer = {} if token is None else {"Authorization": f"Bearer {token}"}
+        headers = {**spec.headers, **bearer}
         try:
             async with asyncio.timeout(spec.timeout_ms / 1000):
                 url = httpx.URL(spec.url)
@@ -292,7 +280,7 @@ class _HttpRuntime:
                 return await context.http.request(
                     spec.method,
                     url,
-                    headers=spec.headers,
+                    headers=headers,
                     content=spec.content,
                     follow_redirects=spec.follow_redirects,
                     timeout=httpx.Timeout(spec.timeout_ms / 1000),
@@ -302,13 +290,29 @@ class _HttpRuntime:
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise translate_transport_error(exc, spec.method, spec.url) from exc
 
+    async def _send_authorized(
+        self, spec: HttpRequestSpec, context: RuntimeContext
+    ) -> httpx.Response:
+        """Send, with an OAuth2 token when the request uses oauth2 (renewed once on a 401)."""
+        credentials = spec.oauth2
+        if credentials is None:
+            return await self._send(spec, context)
+        from flowscript.runtimes._oauth2 import send_with_token
+
+        async def send(token: str) -> httpx.Response:
+            return await self._send(spec, context, token)
+
+        timeout_s = spec.timeout_ms / 1000
+        return await send_with_token(context, credentials, send, timeout_s=timeout_s)
+
     async def _exchange(
         self, request: NodeRequest, context: RuntimeContext
     ) -> tuple[httpx.Response, Any]:
         spec = build_request(request, default_method=self.default_method, sink=self.is_sink)
-        response = await self._send(spec, context)
+        response = await self._send_authorized(spec, context)
         if not spec.accepts(response.status_code):
-            raise status_error(response, spec.method, str(response.request.url))
+            url = _masked_url(response.request.url, spec.masked_params)
+            raise status_error(response, spec.method, url)
         data = decode_body(response, lambda text: context.warn(f"node {request.node_id}: {text}"))
         return response, apply_extract(data, spec.extract)
 
@@ -344,3 +348,16 @@ def _header_map(response: httpx.Response) -> dict[str, str]:
         key = name.lower()
         headers[key] = f"{headers[key]}, {value}" if key in headers else value
     return headers
+
+
+def _masked_url(url: httpx.URL, masked: frozenset[str]) -> str:
+    """The URL as shown in messages: credential parameters (an api-key in the query) masked."""
+    if not masked or not any(name in masked for name in url.params):
+        return str(url)
+    from urllib.parse import quote
+
+    pairs = [
+        f"{quote(name, safe='')}={'***' if name in masked else quote(value, safe='')}"
+        for name, value in url.params.multi_items()
+    ]
+    return str(url.copy_with(query="&".join(pairs).encode()))
