@@ -14,6 +14,7 @@ file in place of the previous one, carrying over the previous Recent Runs rows. 
     **Status:** <status>
     **Waves:** <waves started>
     **Error:** <message>                      (failed runs only)
+    **AI Usage:** <tokens, cost, requests>    (runs whose nodes reported AI usage only)
 
     ### Node Results
 
@@ -164,6 +165,10 @@ def _summary(state: ExecutionState, workflow_name: str | None, waves: int | None
     ]
     if state.status is RunStatus.FAILED:
         lines.append(f"**Error:** {_one_line(_run_error(state))}")
+    if state.usage is not None:  # runs with AI nodes only: other logs keep their layout
+        from flowscript.runtimes.ai.usage import describe_usage
+
+        lines.append(f"**AI Usage:** {describe_usage(state.usage)}")
     return lines
 
 

@@ -112,7 +112,10 @@ def check_schema_refs(ctx: ValidationContext) -> Iterator[Diagnostic]:
         if entry is None or not isinstance(entry.value, str):
             continue
         name = entry.value.strip()
-        if not _NAME_RE.fullmatch(name) or name in _SCHEMA_TYPES or name in schemas:
+        if not _NAME_RE.fullmatch(name) or name in _SCHEMA_TYPES:
+            yield from _schema_syntax(ctx, node, entry)
+            continue
+        if name in schemas:
             continue
         yield ctx.diagnostic(
             "VALID_UNDEFINED_SCHEMA_REF",
@@ -120,5 +123,41 @@ def check_schema_refs(ctx: ValidationContext) -> Iterator[Diagnostic]:
             entry.value_span,
             hints=did_you_mean(name, schemas)
             or ("declare it under `schemas:` or write the schema inline",),
+            node=node.id,
+        )
+
+
+def schema_dsl_problem(text: str) -> str | None:
+    """Why ``text`` is not an output schema (DSL or JSON object text), or ``None``."""
+    import json
+
+    from flowscript.runtimes.ai.schema_dsl import SchemaSyntaxError, parse_schema_dsl
+
+    stripped = text.strip()
+    if "{{" in stripped:
+        return None  # rendered at run time
+    if stripped.startswith("{"):
+        try:
+            if isinstance(json.loads(stripped), dict):
+                return None
+        except ValueError:
+            pass
+    try:
+        parse_schema_dsl(stripped)
+    except SchemaSyntaxError as exc:
+        return str(exc)
+    return None
+
+
+def _schema_syntax(
+    ctx: ValidationContext, node: DataNodeSpec, entry: ConfigEntry
+) -> Iterator[Diagnostic]:
+    """An inline schema DSL that does not parse (runtimes.md §6), with its position."""
+    problem = schema_dsl_problem(str(entry.value))
+    if problem is not None:
+        yield ctx.diagnostic(
+            "CONFIG_INVALID",
+            f"`{entry.written_key}` of `{node.id}` is not a valid schema: {problem}",
+            entry.value_span,
             node=node.id,
         )

@@ -274,9 +274,21 @@ def check_schemas(ctx: ValidationContext) -> Iterator[Diagnostic]:
     if not isinstance(raw, Mapping):
         yield invalid_type(ctx, "schemas", "a mapping of schema names", raw)
         return
+    from flowscript.validate._config import schema_dsl_problem
+
     for name, schema in raw.items():
         if not isinstance(schema, str | Mapping):
             yield invalid_type(ctx, f"schemas.{name}", "a schema string or mapping", schema)
+        elif (
+            isinstance(schema, str)
+            and schema.strip() not in raw  # another entry's name
+            and (problem := schema_dsl_problem(schema)) is not None
+        ):
+            yield ctx.diagnostic(
+                "VALID_INVALID_VALUE",
+                f"`schemas.{name}` is not a valid schema: {problem}",
+                ctx.key_span(f"schemas.{name}"),
+            )
 
 
 EVOLUTION_KEYS = ("generation", "parent", "fitness", "learnings")
