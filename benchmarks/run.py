@@ -1,6 +1,6 @@
 """Run the benchmark suite, print a table, and write docs/performance.md.
 
-Usage: ``python benchmarks/run.py [NAME ...]`` (names: startup, parse).
+Usage: ``python benchmarks/run.py [NAME ...]`` (names: the keys of ``SUITES``; all by default).
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ SUITES = {
     "parse": "bench_parse",
     "engine": "bench_engine",
     "persistence": "bench_persistence",
+    "database": "bench_database",
+    "dask": "bench_dask",
+    "coordinators": "bench_coordinators",
 }
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 NOTES_FILE = Path(__file__).resolve().parent / "NOTES.md"

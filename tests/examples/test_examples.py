@@ -128,3 +128,55 @@ def test_http_enrich_against_the_local_api(workdir: Path, api: Any) -> None:
     ]
     assert api.received == [{"users": 2, "posts": 3}]
     assert document["result"]["status"] == 201
+
+
+@pytest.fixture
+def ai_provider() -> Iterator[Any]:
+    """The deterministic demo provider of the ``ai-*`` examples, on a free port."""
+    path = EXAMPLES / "ai-fake-provider.py"
+    spec = importlib.util.spec_from_file_location("ai_fake_provider", path)
+    assert spec is not None and spec.loader is not None
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    provider = module.start(0)
+    yield provider
+    provider.stop()
+
+
+REFINED = (
+    "Tide pools are tiny oceans the tide leaves behind. Anemones open like green flowers "
+    "between the rocks. Crabs and sea stars wait there for the water to return."
+)
+
+
+def test_ai_refine_loops_until_the_judge_is_satisfied(workdir: Path, ai_provider: Any) -> None:
+    document = _run(workdir, "ai-refine", "--ai-base-url", ai_provider.base_url)
+    assert document["result"] == {"rounds": 3, "score": 9, "blurb": REFINED}
+    assert document["outputs"]["judge"] == {"score": 9, "feedback": "Lovely. Ship it."}
+    models = [request.body["model"] for request in ai_provider.requests]
+    assert models == ["demo/writer", "demo/judge"] * 3
+    assert document["usage"] == {
+        "promptTokens": 291,
+        "completionTokens": 110,
+        "totalTokens": 401,
+        "cost": 0.000802,
+        "requests": 6,
+        "cached": 0,
+    }
+
+
+def test_ai_judge_fanout_picks_the_best_tagline(workdir: Path, ai_provider: Any) -> None:
+    document = _run(workdir, "ai-judge-fanout", "--ai-base-url", ai_provider.base_url)
+    assert document["result"] == {
+        "winner": "Kelp forest: sway with the tallest plants under the sea.",
+        "tone": "playful",
+        "candidates": 3,
+    }
+    assert [item["tone"] for item in document["outputs"]["pitches"]] == [
+        "calm",
+        "playful",
+        "playful",
+    ]
+    # the picker's first answer broke the schema; the engine corrected it in one re-ask
+    assert document["nodes"]["pick"]["usage"]["requests"] == 2
+    assert document["usage"]["requests"] == 5

@@ -94,7 +94,9 @@ def run_and_kill(script: Path, state: Path, compact: int, lines_before_kill: int
     # A line without its newline was cut by the kill: its write may not have finished.
     complete = b"".join(lines) + rest
     reported = [line.decode() for line in complete.split(b"\n")[:-1]]
-    return [line for line in reported if line != "open"]
+    # Blank lines are pipe noise (seen twice under heavy load, never with a node id missing
+    # from disk); only node ids are claims about durability.
+    return [line for line in reported if line.startswith("n")]
 
 
 @pytest.mark.slow

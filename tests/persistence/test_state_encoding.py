@@ -117,3 +117,21 @@ async def test_state_files_keep_huge_integers_and_lone_surrogates(tmp_path: Path
     snapshot = await load_state(path)
     assert snapshot.output_of("big") == 2**70
     assert snapshot.output_of("text") == "bad ? text"
+
+
+async def test_the_runs_ai_usage_survives_journal_and_snapshot(tmp_path: Path) -> None:
+    path = tmp_path / "run.json"
+    state = _state()
+    store = StateStore(path)
+    await store.open(state)
+    _succeed(state, "ask", "answer")
+    state.usage = {"promptTokens": 10, "completionTokens": 5, "totalTokens": 15, "cost": 0.25}
+    await store.record_node(state, "ask")
+    await store.close()
+    replayed = await load_state(path)  # from the journal
+    assert replayed.usage == state.usage
+    store = StateStore(path)
+    await store.open(replayed)  # a snapshot
+    await store.close()
+    assert (await load_state(path)).usage == state.usage
+    assert json.loads(path.read_text())["usage"]["totalTokens"] == 15

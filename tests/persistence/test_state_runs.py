@@ -157,6 +157,7 @@ def test_public_api_is_pinned() -> None:
 
     assert persistence.__all__ == [
         "SCHEMA_VERSION",
+        "RunStore",
         "RunSummary",
         "StateStore",
         "StoreStats",

@@ -66,10 +66,14 @@ def test_as_items(value: Any, expected: list[Any]) -> None:
 def test_builtin_runtimes_cover_every_kind() -> None:
     kinds = sorted(runtime.kind for runtime in builtin_runtimes())
     assert kinds == [
+        "database:sink",
+        "database:source",
+        "email:sink",
         "file:sink",
         "file:source",
         "http:sink",
         "http:source",
+        "transform:ai",
         "transform:filter",
         "transform:map",
         "transform:reduce",

@@ -48,6 +48,7 @@ class Activation:
         "scope",
         "slot",
         "started_at",
+        "usage",
     )
 
     def __init__(
@@ -72,6 +73,8 @@ class Activation:
         self.slot = slot if slot is not None else NodeSlot()
         self.attempts = 1
         self.fallback_for = fallback_for
+        # Token usage its runtime attempts reported (RuntimeOutput), summed; see _data.
+        self.usage: dict[str, Any] | None = None
         self.started_at = flow.run.clock.now()
         self.scope = self.make_scope()
 

@@ -96,7 +96,17 @@ class RunContext:
         if self._runtime_context is None:
             from flowscript.runtimes.base import RuntimeContext
 
-            self._runtime_context = RuntimeContext(root=self.root_dir, workflow_dir=workflow_dir)
+            self._runtime_context = RuntimeContext(
+                root=self.root_dir,
+                workflow_dir=workflow_dir,
+                secrets=self.state.secrets,
+                ai_base_url=self.options.ai_base_url,
+                ai_cache=self.options.ai_cache,
+                context_budget=self.plan.workflow.runtime.context_budget,
+            )
+            for result in self.state.node_results.values():
+                # A resumed run's budget counts what its earlier part used (§9.3).
+                self._runtime_context.usage.add(result.usage)
         return self._runtime_context
 
     def next_seq(self) -> int:
@@ -169,9 +179,14 @@ class RunContext:
         )
 
     async def aclose(self) -> None:
-        """Close the shared runtime resources."""
+        """Close the shared runtime resources, and the run's use of its node executor."""
         if self._runtime_context is not None:
             await self._runtime_context.aclose()
+        close_run = getattr(self.node_executor, "close_run", None)
+        if close_run is not None:
+            # A distributed executor releases what the run left on the cluster (and closes
+            # itself unless its owner holds it open for more runs).
+            await close_run(self.state.run_id)
 
 
 class FlowContext:

@@ -29,7 +29,7 @@ __all__ = ["render_config", "resolve_retry_config", "run_data_node"]
 async def run_data_node(act: Activation) -> Any:
     """Render the node's config, build its request and run one attempt."""
     from flowscript.model import DataNodeSpec
-    from flowscript.runtimes.base import NodeRequest
+    from flowscript.runtimes.base import NodeRequest, RuntimeOutput
     from flowscript.runtimes.coerce import coerce_config
 
     node = act.node
@@ -42,6 +42,9 @@ async def run_data_node(act: Activation) -> Any:
     config = coerce_config(node.kind, render_config(act, node, raw), raw_fields=raw)
     policy = resolve_retry_config(act)
     context = _runtime_context(act)
+    from flowscript.execution.executors._identity import node_path
+
+    path = node_path(act)
 
     async def attempt(number: int) -> Any:
         act.attempts = number
@@ -53,11 +56,33 @@ async def run_data_node(act: Activation) -> Any:
             node=node,
             attempt=number,
             secret_names=tuple(act.flow.secrets),
+            run_id=run.state.run_id,
+            node_path=path,
         )
         # The only runtime call site; retries and attempt timeouts wrap it.
-        return await run_attempt(run.node_executor, runtime, request, context)
+        try:
+            output = await run_attempt(run.node_executor, runtime, request, context)
+        except NodeError as error:
+            _note_usage(act, context, error.details.get("usage"))
+            raise
+        if isinstance(output, RuntimeOutput):
+            _note_usage(act, context, output.usage)
+            return output.value
+        return output
 
     return await retry_node(act, attempt, policy)
+
+
+def _note_usage(act: Activation, context: RuntimeContext, usage: Any) -> None:
+    """Add an attempt's token usage (failed attempts too) to the node's and the run's."""
+    if not isinstance(usage, Mapping):
+        return
+    from flowscript.runtimes.ai.usage import combine_usage
+
+    act.usage = combine_usage(act.usage, usage)
+    state = act.flow.run.state
+    state.usage = combine_usage(state.usage, usage)
+    context.usage.add(usage)
 
 
 def render_config(act: Activation, node: DataNodeSpec, raw: Collection[str]) -> dict[str, Any]:
@@ -100,6 +125,7 @@ def _runtime_context(act: Activation) -> RuntimeContext:
         scope=act.scope,
         warn=lambda message: run.warn(message, key),
         http_factory=lambda: shared.http,
+        schemas=act.flow.workflow.schemas,
     )
 
 

@@ -236,6 +236,7 @@ def _finish(
         duration=max(0, completed - act.started_at),
         attempts=act.attempts,
         fallback=fallback,
+        usage=act.usage,
         details=details,
     )
     act.flow.record(act.instance, act.node.id, result)

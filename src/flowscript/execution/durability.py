@@ -39,7 +39,7 @@ from flowscript.errors import ExecutionLogError, StateWriteError
 if TYPE_CHECKING:
     from flowscript.execution._context import RunContext
     from flowscript.execution.state import ExecutionState
-    from flowscript.persistence.store import StateStore
+    from flowscript.persistence.protocol import RunStore
 
 __all__ = ["RunDurability"]
 
@@ -67,8 +67,8 @@ class RunDurability:
     def __init__(self, run: RunContext) -> None:
         options = run.options
         self._run = run
-        self._store: StateStore | None = None
-        if options.persistence_path is not None:
+        self._store: RunStore | None = options.state_store  # a shared store, when given
+        if self._store is None and options.persistence_path is not None:
             from flowscript.persistence.store import StateStore
 
             self._store = StateStore(
@@ -85,7 +85,8 @@ class RunDurability:
     @property
     def state_path(self) -> Path | None:
         """The state file, when the run is persisted."""
-        return self._store.path if self._store is not None else None
+        path = getattr(self._store, "path", None)  # a database store has no file
+        return path if isinstance(path, Path) else None
 
     async def open(self) -> None:
         """Write the initial state file (status ``running``).
@@ -164,7 +165,7 @@ class RunDurability:
         try:
             await self._store.close()
         except OSError as exc:
-            self._warn(f"could not close the run state {self._store.path}: {exc}")
+            self._warn(f"could not close the run state {self.state_path}: {exc}")
 
     async def _write_log(self, state: ExecutionState) -> None:
         from flowscript.reporting.log import append_execution_log  # a higher layer: late

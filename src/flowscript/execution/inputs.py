@@ -20,7 +20,7 @@ import copy
 import difflib
 import json
 import os
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,13 @@ from flowscript.expressions.values import UNDEFINED
 from flowscript.model.workflow import FieldSpec, Workflow
 from flowscript.runtimes.coerce import coerce_value
 
-__all__ = ["load_secrets", "parse_cli_assignments", "resolve_config", "resolve_input"]
+__all__ = [
+    "load_secrets",
+    "parse_cli_assignments",
+    "resolve_config",
+    "resolve_input",
+    "secret_lookup",
+]
 
 _TEXT_TYPES = frozenset({"string", "enum"})
 
@@ -188,6 +194,23 @@ def _secret_sources(
     if folder is not None and (folder / ".env").is_file():
         sources.append(_dotenv(folder / ".env"))
     return sources
+
+
+def secret_lookup(
+    workflow: Workflow,
+    *,
+    env_file: Path | None = None,
+    workflow_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Callable[[str], str | None]:
+    """Reads one value by name from the sources :func:`load_secrets` uses (first match wins),
+    for values a runtime needs without the workflow declaring them (the AI keys)."""
+    sources = _secret_sources(workflow, env_file, workflow_dir, environ)
+
+    def lookup(name: str) -> str | None:
+        return next((source[name] for source in sources if name in source), None)
+
+    return lookup
 
 
 def load_secrets(

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from flowscript.execution.node_executor import NodeExecutor
     from flowscript.execution.retry import RetryConfig
     from flowscript.execution.state import ExecutionState
+    from flowscript.persistence.protocol import RunStore
     from flowscript.runtimes.base import RuntimeRegistry
 
 __all__ = [
@@ -62,6 +63,8 @@ class ExecutionOptions:
         clock: time source (default: the system clock).
         persistence_path: the state file to keep durable during the run (§9.2); ``None``:
             no persistence.
+        state_store: the run's state store (a shared database, docs/coordinators.md); when
+            set it is used instead of ``persistence_path``.
         log_path: the workflow file whose footer receives the execution log (§10).
         error_handler: ``error_handler(error, state)`` called once when the run fails (§6.6).
         default_retry_config: retry policy for nodes without their own (§6.2).
@@ -72,6 +75,10 @@ class ExecutionOptions:
             one disk flush per node). By default each node's record is written before the node
             counts as finished — so a killed process loses nothing — and fsynced within 0.2 s
             and at every snapshot and at the end of the run (docs/decisions.md).
+        ai_base_url: the AI endpoint for nodes without their own ``base-url``
+            (``--ai-base-url``; ``None``: ``FLOWSCRIPT_AI_BASE_URL``, else OpenRouter).
+        ai_cache: the AI record/replay folder (``--ai-cache``; ``None``:
+            ``FLOWSCRIPT_AI_CACHE``, else no cache).
     """
 
     max_concurrency: int | None = None
@@ -84,12 +91,15 @@ class ExecutionOptions:
     root: str | Path | None = None
     clock: Clock | None = None
     persistence_path: str | Path | None = None
+    state_store: RunStore | None = None
     log_path: str | Path | None = None
     error_handler: ErrorHandler | None = None
     default_retry_config: RetryConfig | None = None
     checkpoint_handler: CheckpointHandler | None = None
     interactive: bool | None = None
     sync_every_node: bool = False
+    ai_base_url: str | None = None
+    ai_cache: str | Path | None = None
 
     def __post_init__(self) -> None:
         if self.max_concurrency is not None and (

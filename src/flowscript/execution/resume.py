@@ -38,6 +38,7 @@ __all__ = [
     "ResumeStep",
     "can_resume",
     "prepare_resume",
+    "prepare_resume_state",
     "resume_workflow",
 ]
 
@@ -55,18 +56,19 @@ class PreparedResume:
 
     Attributes:
         run: the workflow, its plan and the state to continue (``run.execute`` runs it).
-        state_path: the state file (the resumed run keeps writing it).
+        state_path: the state file (the resumed run keeps writing it); ``None`` for a run
+            whose state is in a database (``options.state_store``).
         plan: the resume plan (print it before running).
     """
 
     run: PreparedRun
-    state_path: Path
+    state_path: Path | None
     plan: ResumePlan
 
     def options(self, options: ExecutionOptions | None = None) -> ExecutionOptions:
         """``options`` with the state file as ``persistence_path`` unless another is set."""
         options = options or ExecutionOptions()
-        if options.persistence_path is None:
+        if options.persistence_path is None and self.state_path is not None:
             options = dataclasses.replace(options, persistence_path=self.state_path)
         return options
 
@@ -114,6 +116,7 @@ async def resume_workflow(
         force=force,
         config=config,
         env_file=env_file,
+        ai_base_url=options.ai_base_url if options is not None else None,
     )
     options = options or ExecutionOptions()
     if answers:
@@ -129,18 +132,49 @@ def prepare_resume(
     force: bool = False,
     config: Mapping[str, Any] | None = None,
     env_file: str | os.PathLike[str] | None = None,
+    ai_base_url: str | None = None,
 ) -> PreparedResume:
     """Everything :func:`resume_workflow` does before executing (blocking I/O).
+
+    ``ai_base_url``: the run's AI endpoint, for the AI key check (as in ``prepare_run``).
 
     Raises:
         As :func:`resume_workflow`, except ``NodeError``.
     """
-    from flowscript.execution._resume_plan import plan_resume, prune_results
-    from flowscript.execution.run import PreparedRun
     from flowscript.persistence.store import read_state
 
     path = Path(state_path)
-    state = read_state(path)
+    return prepare_resume_state(
+        workflow,
+        read_state(path),
+        state_path=path,
+        from_node=from_node,
+        force=force,
+        config=config,
+        env_file=env_file,
+        ai_base_url=ai_base_url,
+    )
+
+
+def prepare_resume_state(
+    workflow: Workflow | str | os.PathLike[str] | None,
+    state: ExecutionState,
+    *,
+    state_path: Path | None = None,
+    from_node: str | None = None,
+    force: bool = False,
+    config: Mapping[str, Any] | None = None,
+    env_file: str | os.PathLike[str] | None = None,
+    ai_base_url: str | None = None,
+) -> PreparedResume:
+    """:func:`prepare_resume` for a state already loaded (from a database store, say).
+
+    ``state_path`` names the state in messages and becomes :attr:`PreparedResume.state_path`.
+    """
+    from flowscript.execution._resume_plan import plan_resume, prune_results
+    from flowscript.execution.run import PreparedRun
+
+    path = state_path
     _check_resumable(state, path)
     loaded = _load_workflow(workflow, state)
     changes = _changes(loaded, state, force=force)
@@ -149,6 +183,7 @@ def prepare_resume(
     resume = plan_resume(plan, state, forced=forced, changes=tuple(changes))
     prune_results(plan, state, resume)
     _refresh_inputs(loaded, plan, state, config=config, env_file=env_file)
+    state.secrets.update(_ai_keys(plan, loaded, env_file, ai_base_url))
     state.workflow_hash = workflow_hash(loaded)
     state.node_hashes = node_hashes(loaded)
     if not loaded.path.startswith("<"):
@@ -159,11 +194,12 @@ def prepare_resume(
     )
 
 
-def _check_resumable(state: ExecutionState, path: Path) -> None:
+def _check_resumable(state: ExecutionState, path: Path | None) -> None:
     if not can_resume(state):
+        where = f" ({path})" if path is not None else ""
         raise ResumeError(
             f"run {state.run_id} of {state.workflow_id} completed; there is nothing to resume"
-            f" ({path})"
+            + where
         )
 
 
@@ -217,6 +253,23 @@ def _plan(workflow: Workflow) -> ExecutionPlan:
         return plan
     file = Path(workflow.path).absolute()
     return load_child_plans(plan, base_dir=file.parent, seen=frozenset({os.path.normpath(file)}))
+
+
+def _ai_keys(
+    plan: ExecutionPlan,
+    workflow: Workflow,
+    env_file: str | os.PathLike[str] | None,
+    ai_base_url: str | None,
+) -> dict[str, str]:
+    """The AI keys, read again like secrets (runtimes.md §6)."""
+    from flowscript.execution.inputs import secret_lookup
+    from flowscript.runtimes.ai.endpoint import plan_ai_keys
+
+    folder = None if workflow.path.startswith("<") else Path(workflow.path).absolute().parent
+    lookup = secret_lookup(
+        workflow, env_file=Path(env_file) if env_file is not None else None, workflow_dir=folder
+    )
+    return plan_ai_keys(plan, base_url=ai_base_url, lookup=lookup)
 
 
 def _refresh_inputs(

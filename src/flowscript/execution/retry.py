@@ -13,9 +13,11 @@ decided in one place, ``flowscript.execution._data.resolve_retry_config``.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import logging
 import random
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ __all__ = [
     "RetryConfig",
     "attempt_deadline",
     "backoff_delay",
+    "current_attempt_deadline",
     "error_data",
     "execute_with_retry",
     "exponential_delay",
@@ -342,18 +345,36 @@ async def _bounded(
     if seconds is None:
         return await fn(attempt)
     deadline = attempt_deadline(clock, seconds)
+    # Executors that send the attempt elsewhere pass the deadline along (wall-clock seconds).
+    token = _ATTEMPT_DEADLINE.set(time.time() + seconds)
     try:
         async with deadline as state:
             return await fn(attempt)
     except TimeoutError:
         if not state.expired:
             raise  # the attempt's own TimeoutError, not our deadline
+    finally:
+        _ATTEMPT_DEADLINE.reset(token)
     raise NodeError(
         "timeout.attempt",
         f"attempt {attempt} did not finish within {seconds:g}s",
         retryable=True,
         details={"seconds": seconds, "attempt": attempt},
     )
+
+
+_ATTEMPT_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "flowscript_attempt_deadline", default=None
+)
+
+
+def current_attempt_deadline() -> float | None:
+    """The running attempt's deadline in epoch seconds, or ``None`` when it has none.
+
+    Set by :func:`execute_with_retry` around each attempt that has a timeout; a distributed
+    executor sends it to the worker, which enforces it too (execution.md §12).
+    """
+    return _ATTEMPT_DEADLINE.get()
 
 
 class _Expiry:

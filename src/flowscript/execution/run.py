@@ -54,7 +54,12 @@ async def arun_file(
     file = Path(path)
     # Reading and validating files (and .env) is blocking I/O: keep it off the event loop.
     prepared = await asyncio.to_thread(
-        prepare_run, file, config=config, input=input, env_file=env_file
+        prepare_run,
+        file,
+        config=config,
+        input=input,
+        env_file=env_file,
+        ai_base_url=options.ai_base_url if options is not None else None,
     )
     options = options or ExecutionOptions()
     if root is not None:
@@ -89,9 +94,13 @@ def prepare_run(
     config: Mapping[str, Any] | None = None,
     input: Any = None,
     env_file: str | os.PathLike[str] | None = None,
+    ai_base_url: str | None = None,
 ) -> PreparedRun:
     """Steps 1–4 of execution.md §1 (blocking I/O): load and validate the file and its
     include/call children, resolve config, input and secrets, build the plan and the state.
+
+    ``ai_base_url`` is the run's AI endpoint (``--ai-base-url``): AI nodes that will call a
+    non-local endpoint need a key, checked here (runtimes.md §6); the keys join the secrets.
 
     Raises:
         DefinitionError: the file (or a child) does not parse or validate.
@@ -101,11 +110,13 @@ def prepare_run(
     from flowscript.execution.control.composition import load_child_plans, referenced_secrets
     from flowscript.execution.inputs import load_secrets, resolve_config, resolve_input
     from flowscript.planning import build_execution_plan
-    from flowscript.validate import load_workflow
+    from flowscript.validate import load_valid
 
     file = Path(path)
-    workflow = load_workflow(file)
-    plan = build_execution_plan(workflow)
+    checked = load_valid(file)
+    workflow = checked.workflow
+    assert workflow is not None
+    plan = build_execution_plan(workflow, graph=checked.graph)
     effective = resolve_config(workflow, config)
     workflow_input = resolve_input(workflow, input)
     secrets = load_secrets(
@@ -116,6 +127,7 @@ def prepare_run(
     )
     own = os.path.normpath(file.absolute())
     plan = load_child_plans(plan, base_dir=file.absolute().parent, seen=frozenset({own}))
+    secrets.update(_ai_keys(plan, workflow, file, env_file, ai_base_url))
     state = create_execution_state(
         workflow.name, config=effective, secrets=secrets, input=workflow_input
     )
@@ -125,6 +137,25 @@ def prepare_run(
     state.workflow_hash = workflow_hash(workflow)
     state.node_hashes = node_hashes(workflow)
     return PreparedRun(workflow=workflow, plan=plan, state=state)
+
+
+def _ai_keys(
+    plan: ExecutionPlan,
+    workflow: Workflow,
+    file: Path,
+    env_file: str | os.PathLike[str] | None,
+    ai_base_url: str | None,
+) -> dict[str, str]:
+    """The AI keys the run's AI nodes need (ConfigError when one has none)."""
+    from flowscript.execution.inputs import secret_lookup
+    from flowscript.runtimes.ai.endpoint import plan_ai_keys
+
+    lookup = secret_lookup(
+        workflow,
+        env_file=Path(env_file) if env_file is not None else None,
+        workflow_dir=file.absolute().parent,
+    )
+    return plan_ai_keys(plan, base_url=ai_base_url, lookup=lookup)
 
 
 def run_file(

@@ -108,6 +108,9 @@ class ExecutionState:
             the execution-log section.
         node_hashes: node id → short hash of the node's source text (resume names the nodes
             that changed since the run started).
+        usage: AI token usage of this run — every node, attempt and loop iteration — or
+            ``None`` when no runtime reported any (``NodeResult.usage`` keeps a node's latest
+            run only). Kept in memory: the state file does not carry it.
     """
 
     workflow_id: str
@@ -128,6 +131,7 @@ class ExecutionState:
     workflow_path: str | None = None
     workflow_hash: str | None = None
     node_hashes: dict[str, str] = field(default_factory=dict)
+    usage: dict[str, Any] | None = None
 
     def output_of(self, node_id: str) -> Any:
         """The output of ``node_id`` when it succeeded, else ``None``."""

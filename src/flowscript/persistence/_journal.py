@@ -6,7 +6,7 @@ A record holds what recording a node may have changed in the state::
      "nodeContext": {…} | null (or "nodeContextIsOutput": true),
      "status": "running", "currentWave": 2, "startedAt": …,
      "globalContext": {changed keys}, "globalContextRemoved": [keys],
-     "phaseContext": {changed keys}, "phaseContextRemoved": [keys]}
+     "phaseContext": {changed keys}, "phaseContextRemoved": [keys], "usage"?: {…}}
 
 ``gen`` ties the record to one snapshot: every snapshot the store writes carries a fresh
 ``journalGeneration``, and only records of that generation are replayed, so records that a
@@ -119,6 +119,8 @@ def encode_record(
         "startedAt": state.started_at,
         **tracker.diff(state),
     }
+    if state.usage is not None:
+        record["usage"] = plain_json(state.usage)  # the run's total, which the node just grew
     context = state.node_context.get(node_id)
     if _is_output_context(context, result):
         record["nodeContextIsOutput"] = True  # the usual case: written once, not twice
@@ -192,6 +194,9 @@ def _apply(check: Checker, state: ExecutionState, record: dict[str, Any], where:
         state.node_context.pop(node_id, None)
     else:
         state.node_context[node_id] = node_context
+    usage = check.get(record, "usage", "dict", where, default=None, nullable=True)
+    if usage is not None:
+        state.usage = usage
     state.status = check.enum(check.get(record, "status", "str", where), RunStatus, where)
     state.current_wave = check.get(record, "currentWave", "int", where)
     state.started_at = check.get(record, "startedAt", "int", where)

@@ -6,7 +6,7 @@ The file is a JSON object with 2-space indentation and numbers formatted as Java
     {"schemaVersion": 1, "workflowId", "runId", "status", "currentWave", "startedAt",
      "completedAt", "nodeResults": [[id, result], …], "globalContext", "phaseContext",
      "nodeContext", "config", "input", "error", "pendingCheckpoint", "workflowPath",
-     "workflowHash", "nodeHashes"?}
+     "workflowHash", "nodeHashes"?, "usage"?}
 
 A result is ``{status, output, error, startedAt, completedAt, duration, attempts}`` plus
 ``fallback`` (on a ``recovered`` node: the fallback whose output it holds) or ``fallbackFor``
@@ -15,7 +15,8 @@ error is ``{type, name, message, code, retryable, …}``: ``name`` defaults to `
 ``code`` to the error type; any other keys (``stack``, ``status``, ``node``, ``details``,
 ``attempts``, ``cause``) are kept. Times are epoch milliseconds, durations milliseconds.
 ``nodeHashes`` (node id → short hash of its source text, written when known) lets a resumed
-run name the nodes whose source changed.
+run name the nodes whose source changed. ``usage`` is the run's AI token usage in total, when
+any node reported some.
 
 ``flowscript.execution`` is imported inside the functions that need it, never at module level:
 it re-exports this package's entry points (execution.md §11), so a module-level import would make
@@ -111,6 +112,8 @@ def state_to_data(
     }
     if state.node_hashes:
         data["nodeHashes"] = dict(state.node_hashes)
+    if state.usage is not None:
+        data["usage"] = plain_json(state.usage, flags)
     if redactor is None:
         from flowscript.execution.redaction import Redactor  # late: see the module docstring
 
@@ -239,6 +242,7 @@ def state_from_data(
         workflow_path=check.get(data, "workflowPath", "str", "", default=None, nullable=True),
         workflow_hash=check.get(data, "workflowHash", "str", "", default=None, nullable=True),
         node_hashes=_node_hashes_from_data(check, data.get("nodeHashes")),
+        usage=check.get(data, "usage", "dict", "", default=None, nullable=True),
     )
 
 

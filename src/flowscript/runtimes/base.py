@@ -25,7 +25,9 @@ __all__ = [
     "NodeRequest",
     "Runtime",
     "RuntimeContext",
+    "RuntimeOutput",
     "RuntimeRegistry",
+    "UsageLedger",
 ]
 
 
@@ -42,6 +44,9 @@ class NodeRequest:
         node: the node spec (for spans in error messages).
         attempt: 1-based attempt number.
         secret_names: names of the secrets whose values the config may contain (redaction).
+        run_id: the run's id (empty when the request was not built by the engine).
+        node_path: the node's path in the run with loop/foreach/parallel indices
+            (``orders[2]/enrich/post``; see ``flowscript.execution.executors._identity``).
     """
 
     node_id: str
@@ -51,6 +56,62 @@ class NodeRequest:
     node: DataNodeSpec | None = None
     attempt: int = 1
     secret_names: tuple[str, ...] = ()
+    run_id: str = ""
+    node_path: str = ""
+
+    @property
+    def idempotency_key(self) -> str:
+        """A key naming this node's work in this run, the same for every attempt.
+
+        Sinks send it (HTTP ``Idempotency-Key``) so that an attempt repeated after a lost
+        worker, a timeout or a crash (execution.md §9.3: at-least-once) is recognised by the
+        receiver. It is a SHA-256 digest of the run id and the node path (32 hex digits).
+        """
+        from hashlib import sha256
+
+        text = f"{self.run_id}\x1f{self.node_path or self.node_id}"
+        return sha256(text.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeOutput:
+    """A node's output together with the resources its attempt used.
+
+    A runtime may return this instead of the bare output; the engine unwraps it, keeps
+    ``value`` as the node's output and adds ``usage`` to the node's result and to the run's
+    totals (:class:`UsageLedger`).
+
+    Attributes:
+        value: the node's output.
+        usage: token usage ``{promptTokens, completionTokens, totalTokens, cost, requests,
+            cached}`` (see :mod:`flowscript.runtimes.ai.usage`), or ``None``.
+    """
+
+    value: Any
+    usage: Mapping[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class UsageLedger:
+    """The tokens and cost used by the whole run so far (``runtime.context_budget``).
+
+    The engine adds every attempt's usage (successful or not) once it returns; runtimes read
+    :attr:`total_tokens` before each call they make.
+    """
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    cost: float = 0.0
+
+    def add(self, usage: Mapping[str, Any] | None) -> None:
+        """Add one usage record (``None`` adds nothing)."""
+        if not usage:
+            return
+        self.prompt_tokens += int(usage.get("promptTokens") or 0)
+        self.completion_tokens += int(usage.get("completionTokens") or 0)
+        self.total_tokens += int(usage.get("totalTokens") or 0)
+        self.cost += float(usage.get("cost") or 0.0)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -67,6 +128,14 @@ class RuntimeContext:
         warn: reports a non-fatal warning for the node (shown in the run output and the log).
         resources: per-run shared objects keyed by name (database pools, token caches …),
             closed by the executor at the end of the run.
+        schemas: the named output schemas (frontmatter ``schemas:``) of the node's workflow.
+        secrets: the run's secret values (the AI runtime's default keys live here).
+        ai_base_url: the run's AI endpoint (``--ai-base-url``; ``None``: the environment's
+            ``FLOWSCRIPT_AI_BASE_URL``, else OpenRouter).
+        ai_cache: the AI record/replay folder (``--ai-cache``; ``None``: the environment's
+            ``FLOWSCRIPT_AI_CACHE``, else no cache).
+        context_budget: ``runtime.context_budget`` as written (``200k``), or ``None``.
+        usage: the run's token usage so far, kept by the engine.
     """
 
     root: Path
@@ -75,6 +144,12 @@ class RuntimeContext:
     http_factory: Callable[[], httpx.AsyncClient] | None = None
     warn: Callable[[str], None] = lambda message: None
     resources: dict[str, Any] = field(default_factory=dict)
+    schemas: Mapping[str, Any] = field(default_factory=dict)
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    ai_base_url: str | None = None
+    ai_cache: str | Path | None = None
+    context_budget: int | str | None = None
+    usage: UsageLedger = field(default_factory=UsageLedger)
     _http: httpx.AsyncClient | None = None
 
     @property

@@ -1,7 +1,5 @@
-"""The built-in runtimes of this release: file, HTTP and the template/map/filter/reduce transforms.
-
-The database, email and AI runtimes arrive in later releases and are added here.
-"""
+"""The built-in runtimes: file, HTTP, database, email, AI and the template/map/filter/reduce
+transforms (runtimes.md)."""
 
 from __future__ import annotations
 
@@ -15,6 +13,9 @@ __all__ = ["builtin_runtimes"]
 
 def builtin_runtimes() -> list[Runtime]:
     """A fresh instance of every built-in runtime (runtimes keep no per-run state)."""
+    from flowscript.runtimes.ai import AiRuntime
+    from flowscript.runtimes.database import DatabaseSinkRuntime, DatabaseSourceRuntime
+    from flowscript.runtimes.email import EmailSinkRuntime
     from flowscript.runtimes.file import FileSinkRuntime, FileSourceRuntime
     from flowscript.runtimes.http import HttpSinkRuntime, HttpSourceRuntime
     from flowscript.runtimes.transforms import (
@@ -33,4 +34,8 @@ def builtin_runtimes() -> list[Runtime]:
         MapRuntime(),
         FilterRuntime(),
         ReduceRuntime(),
+        AiRuntime(),
+        DatabaseSourceRuntime(),
+        DatabaseSinkRuntime(),
+        EmailSinkRuntime(),
     ]

@@ -13,7 +13,13 @@ import click
 
 from flowscript.cli.commands._common import FORMAT_OPTION, settings
 from flowscript.cli.commands._durable import STATE_DIR_OPTION, resume_command
-from flowscript.cli.commands.run_cmd import execute_and_report, execution_flags, run_flags
+from flowscript.cli.commands.run_cmd import (
+    RunFlags,
+    execute_and_report,
+    execution_flags,
+    run_flags,
+)
+from flowscript.cli.commands.submit_cmd import state_option
 
 __all__ = ["resume"]
 
@@ -32,6 +38,7 @@ __all__ = ["resume"]
 )
 @execution_flags
 @STATE_DIR_OPTION
+@state_option(required=False)
 @click.option("--no-log", is_flag=True, help="Do not write the execution log into the file.")
 @FORMAT_OPTION
 def resume(
@@ -46,7 +53,10 @@ def resume(
     interactive: bool | None,
     root: str | None,
     env_file: str | None,
+    ai_base_url: str | None,
+    ai_cache: str | None,
     state_dir: str | None,
+    state_url: str | None,
     no_log: bool,
     output_format: str,
 ) -> int:
@@ -59,6 +69,21 @@ def resume(
     from flowscript.execution.resume import prepare_resume
     from flowscript.persistence.runs import find_run
 
+    flags = run_flags(
+        concurrency,
+        schedule,
+        timeout,
+        answer_items,
+        interactive,
+        root,
+        ai_base_url=ai_base_url,
+        ai_cache=ai_cache,
+    )
+    if state_url is not None:  # the shared store (docs/coordinators.md)
+        return _resume_on_shared_state(
+            run_ref, state_url, flags, from_node, force, parse_cli_assignments(config_items),
+            env_file, no_log, output_format,
+        )  # fmt: skip
     state_path = find_run(run_ref, state_dir).absolute()
     prepared = prepare_resume(
         None,
@@ -67,6 +92,7 @@ def resume(
         force=force,
         config=parse_cli_assignments(config_items),
         env_file=env_file,
+        ai_base_url=ai_base_url,
     )
     if not settings().quiet:
         click.echo("\n".join(prepared.plan.lines()), err=output_format == "json")
@@ -74,10 +100,56 @@ def resume(
     workflow_path = state.workflow_path
     return execute_and_report(
         prepared.run,
-        run_flags(concurrency, schedule, timeout, answer_items, interactive, root),
+        flags,
         output_format=output_format,
         state_path=state_path,
         log_path=None if no_log or workflow_path is None else Path(workflow_path),
         resume_hint=resume_command(run_ref if Path(run_ref).is_file() else state.run_id, state_dir),
         extra_json={"resume": prepared.plan.to_json()},
     )
+
+
+def _resume_on_shared_state(
+    run_ref: str,
+    state_url: str,
+    flags: RunFlags,
+    from_node: str | None,
+    force: bool,
+    config: dict[str, str],
+    env_file: str | None,
+    no_log: bool,
+    output_format: str,
+) -> int:
+    """``resume RUN --state URL``: claim the run, resume it here under a lease."""
+    import dataclasses
+    import functools
+    import tempfile
+
+    from flowscript.cli.commands.submit_cmd import run_db, state_resume_command
+    from flowscript.coordination.local import claim_for_resume, host_claimed, release_claim
+    from flowscript.execution.resume import prepare_resume_state
+
+    with tempfile.TemporaryDirectory(prefix="flowscript-resume-") as folder:
+        claimed = run_db(claim_for_resume(state_url, run_ref, Path(folder)))
+        try:
+            prepared = prepare_resume_state(
+                claimed.main, claimed.state, from_node=from_node, force=force,
+                config=config, env_file=env_file, ai_base_url=flags.ai_base_url,
+            )  # fmt: skip
+        except BaseException:
+            run_db(release_claim(state_url, claimed.lease))
+            raise
+        state = prepared.run.state
+        state.workflow_path = claimed.workflow_path
+        if not settings().quiet:
+            click.echo("\n".join(prepared.plan.lines()), err=output_format == "json")
+        log_file = Path(claimed.workflow_path) if claimed.workflow_path else None
+        return execute_and_report(
+            prepared.run,
+            dataclasses.replace(flags, host=functools.partial(host_claimed, state_url, claimed)),
+            output_format=output_format,
+            state_path=None,
+            log_path=None if no_log or log_file is None or not log_file.is_file() else log_file,
+            resume_hint=state_resume_command(state.run_id, state_url),
+            extra_json={"resume": prepared.plan.to_json()},
+        )

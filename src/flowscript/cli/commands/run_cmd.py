@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -25,6 +25,7 @@ from flowscript.cli.commands._durable import (
     resume_command,
     state_file,
 )
+from flowscript.cli.commands.submit_cmd import state_option
 from flowscript.errors import NodeError
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ def _json_document(
         else {"node": error.node, "type": error.type, "message": error.message},
         "statePath": None if state_path is None else str(state_path),
         "pendingCheckpoint": state.pending_checkpoint,
+        "usage": state.usage,
     }
 
 
@@ -118,6 +120,10 @@ def _print_summary(
         f" (run {state.run_id})"
     )
     click.echo(f"  nodes: {counts or 'none'}")
+    if state.usage is not None:
+        from flowscript.runtimes.ai.usage import describe_usage
+
+        click.echo(f"  ai usage: {describe_usage(state.usage)}")
     if error is not None:
         click.echo(f"  error: node {error.node!r} failed: [{error.type}] {error.message}")
     elif state.status.value == "paused":
@@ -164,10 +170,14 @@ def _options(
     *,
     state_path: Path | None = None,
     log_path: Path | None = None,
+    ai_base_url: str | None = None,
+    ai_cache: str | None = None,
 ) -> ExecutionOptions:
+    from flowscript.cli.commands._executor import executor_option_value
     from flowscript.execution.options import ExecutionOptions
 
     return ExecutionOptions(
+        executor=executor_option_value(),  # --executor & co. (kept in the click context)
         max_concurrency=concurrency,
         schedule=schedule,  # type: ignore[arg-type]
         timeout=timeout,
@@ -177,6 +187,8 @@ def _options(
         interactive=interactive,
         persistence_path=state_path,
         log_path=log_path,
+        ai_base_url=ai_base_url,
+        ai_cache=ai_cache,
     )
 
 
@@ -190,11 +202,17 @@ class RunFlags:
     answers: Mapping[str, str] | None = None
     interactive: bool | None = None
     root: str | None = None
+    ai_base_url: str | None = None
+    ai_cache: str | None = None
+    host: Callable[[PreparedRun, ExecutionOptions], Coroutine[Any, Any, Any]] | None = None
+    """Executes the run instead of ``prepared.execute`` (``--state``: under a lease)."""
 
 
 def execution_flags(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add the execution flags shared by ``run`` and ``resume`` to a click command."""
-    for option in reversed(_EXECUTION_OPTIONS):
+    from flowscript.cli.commands._executor import EXECUTOR_OPTIONS
+
+    for option in reversed((*_EXECUTION_OPTIONS, *EXECUTOR_OPTIONS)):
         command = option(command)
     return command
 
@@ -206,6 +224,9 @@ def run_flags(
     answer_items: tuple[str, ...],
     interactive: bool | None,
     root: str | None,
+    *,
+    ai_base_url: str | None = None,
+    ai_cache: str | None = None,
 ) -> RunFlags:
     """The :class:`RunFlags` of the parsed execution flags."""
     return RunFlags(
@@ -215,6 +236,8 @@ def run_flags(
         answers=_assignments(answer_items, "--answer"),
         interactive=interactive,
         root=root,
+        ai_base_url=ai_base_url,
+        ai_cache=ai_cache,
     )
 
 
@@ -279,9 +302,13 @@ def _execute_and_report(
             flags.interactive,
             state_path=state_path,
             log_path=log_path,
+            ai_base_url=flags.ai_base_url,
+            ai_cache=flags.ai_cache,
         )
         try:
-            run_interruptible(prepared.execute(options))
+            host = flags.host
+            main = prepared.execute(options) if host is None else host(prepared, options)
+            run_interruptible(main)
         except NodeError as failure:
             error = failure
         except RunInterrupted as signal:
@@ -312,6 +339,17 @@ _EXECUTION_OPTIONS: Final = (
     INTERACTIVE_OPTION,
     click.option("--root", type=click.Path(file_okay=False), help="Base folder for file paths."),
     click.option("--env-file", type=click.Path(dir_okay=False), help="Extra secrets file."),
+    click.option(
+        "--ai-base-url",
+        metavar="URL",
+        help="AI endpoint (OpenAI-compatible) for nodes without base-url "
+        "[default: $FLOWSCRIPT_AI_BASE_URL, else OpenRouter].",
+    ),
+    click.option(
+        "--ai-cache",
+        type=click.Path(file_okay=False),
+        help="Record AI responses in DIR and replay them [default: $FLOWSCRIPT_AI_CACHE].",
+    ),
 )
 
 
@@ -330,6 +368,7 @@ _EXECUTION_OPTIONS: Final = (
 @execution_flags
 @STATE_DIR_OPTION
 @NO_STATE_OPTION
+@state_option(required=False)
 @click.option("--no-log", is_flag=True, help="Do not write the execution log into the file.")
 @FORMAT_OPTION
 def run(
@@ -344,8 +383,11 @@ def run(
     interactive: bool | None,
     root: str | None,
     env_file: str | None,
+    ai_base_url: str | None,
+    ai_cache: str | None,
     state_dir: str | None,
     no_state: bool,
+    state_url: str | None,
     no_log: bool,
     output_format: str,
 ) -> int:
@@ -361,12 +403,25 @@ def run(
         config=_assignments(config_items, "--config"),
         input=parse_json_argument(input_json, "--input") if input_json else None,
         env_file=env_file,
+        ai_base_url=ai_base_url,
     )
     if dry_run:
         _print_plan(prepared)
         return ExitCode.OK
-    flags = run_flags(concurrency, schedule, timeout, answer_items, interactive, root)
+    flags = run_flags(
+        concurrency,
+        schedule,
+        timeout,
+        answer_items,
+        interactive,
+        root,
+        ai_base_url=ai_base_url,
+        ai_cache=ai_cache,
+    )
     state = prepared.state
+    if state_url is not None and not no_state:  # the shared store (docs/coordinators.md)
+        return _run_on_shared_state(prepared, flags, state_url, config_items, file, no_log,
+                                    output_format)  # fmt: skip
     return execute_and_report(
         prepared,
         flags,
@@ -374,4 +429,32 @@ def run(
         state_path=None if no_state else state_file(state, state_dir),
         log_path=None if no_log else Path(file),
         resume_hint=None if no_state else resume_command(state.run_id, state_dir),
+    )
+
+
+def _run_on_shared_state(
+    prepared: PreparedRun,
+    flags: RunFlags,
+    state_url: str,
+    config_items: tuple[str, ...],
+    file: str,
+    no_log: bool,
+    output_format: str,
+) -> int:
+    """``run --state URL``: the run's state goes to the shared store, under a lease."""
+    import dataclasses
+    import functools
+
+    from flowscript.cli.commands.submit_cmd import state_resume_command
+    from flowscript.coordination.local import host_new_run, submission_of
+
+    submission = submission_of(prepared, _assignments(config_items, "--config"))
+    host = functools.partial(host_new_run, state_url, submission)
+    return execute_and_report(
+        prepared,
+        dataclasses.replace(flags, host=host),
+        output_format=output_format,
+        state_path=None,
+        log_path=None if no_log else Path(file),
+        resume_hint=state_resume_command(prepared.state.run_id, state_url),
     )
