@@ -8,10 +8,13 @@ flat (no whole-state rewrite per node).
 from __future__ import annotations
 
 import asyncio
+import gc
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from _common import Row, best_of
+from _common import Row
 from generate import chain_workflow, fan_out_workflow
 
 from flowscript.execution import ExecutionOptions, create_execution_state, execute
@@ -19,7 +22,7 @@ from flowscript.parser import parse
 from flowscript.planning import build_execution_plan
 
 
-def _timed(text: str, *, persist: bool, sync_every_node: bool = False) -> float:
+def _runner(text: str, *, persist: bool, sync_every_node: bool = False) -> Callable[[], None]:
     plan = build_execution_plan(parse(text, "bench.flow.md"))
 
     def run() -> None:
@@ -31,7 +34,20 @@ def _timed(text: str, *, persist: bool, sync_every_node: bool = False) -> float:
             state = create_execution_state(plan.workflow.name)
             asyncio.run(execute(plan, state, options))
 
-    return best_of(run, repeat=3)
+    return run
+
+
+def _interleaved(*runs: Callable[[], None], repeat: int = 7) -> list[float]:
+    """The best time of each run, the runs taking turns so that a slow spell of the machine
+    (or a garbage collection) does not land on one side of a ratio only."""
+    best = [float("inf")] * len(runs)
+    for _ in range(repeat):
+        for index, run in enumerate(runs):
+            gc.collect()
+            start = time.perf_counter()
+            run()
+            best[index] = min(best[index], time.perf_counter() - start)
+    return best
 
 
 def run() -> list[Row]:
@@ -41,9 +57,11 @@ def run() -> list[Row]:
         ("1,000-deep chain", chain_workflow(1000)),
         ("2,000-node fan-out", fan_out_workflow(2000)),
     ):
-        off = _timed(text, persist=False)
-        on = _timed(text, persist=True)
-        strict = _timed(text, persist=True, sync_every_node=True)
+        off, on, strict = _interleaved(
+            _runner(text, persist=False),
+            _runner(text, persist=True),
+            _runner(text, persist=True, sync_every_node=True),
+        )
         rows.append(Row(f"persistence on, {label}", on, "s", off, "persistence off", "≤ 1.3×"))
         rows.append(
             Row(
@@ -57,7 +75,8 @@ def run() -> list[Row]:
         )
     for depth in (1000, 4000):
         text = chain_workflow(depth)
-        extra = _timed(text, persist=True) - _timed(text, persist=False)
+        off, on = _interleaved(_runner(text, persist=False), _runner(text, persist=True))
+        extra = on - off
         rows.append(
             Row(
                 f"persistence cost per node, {depth:,}-deep chain",
