@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import operator
 import re
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -105,17 +104,20 @@ def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(seen)
 
 
-def _same_keys(rows: Sequence[Mapping[str, Any]]) -> list[str] | None:
-    """The first row's keys when every row has exactly those keys (checked at C speed: as
-    many keys, and all of the first row's names), else ``None``."""
+def _same_keys(
+    rows: Sequence[Mapping[str, Any]],
+) -> tuple[list[str], list[tuple[Any, ...]]] | None:
+    """The first row's keys and every row's values in that order, when every row has exactly
+    those keys (checked at C speed: as many keys, and all of the first row's names), else
+    ``None``. The values are reused as the parameters when the statement wants that order."""
     first = list(rows[0])
     if not first or set(map(len, rows)) != {len(first)}:
         return None
     try:
-        deque(map(operator.itemgetter(*first), rows), maxlen=0)
+        fetched = list(map(operator.itemgetter(*first), rows))
     except KeyError:
         return None
-    return first
+    return first, fetched if len(first) > 1 else [(value,) for value in fetched]
 
 
 def _config_list(config: Mapping[str, Any], field: str, operation: str) -> list[str]:
@@ -180,14 +182,24 @@ def _check_keys(rows: Sequence[Mapping[str, Any]], config: Mapping[str, Any], op
                 raise _invalid_input(f"{op}: item {index} has no value for key column {key!r}")
 
 
-def _parameters(rows: Sequence[Mapping[str, Any]], order: list[str]) -> list[tuple[Any, ...]]:
-    """One tuple per row (missing keys are NULL); arrays and objects as JSON text."""
-    try:
-        getter = operator.itemgetter(*order)
-        fetched = list(map(getter, rows))  # C speed; KeyError when a row lacks a column
-        values = fetched if len(order) > 1 else [(value,) for value in fetched]
-    except KeyError:
-        values = [tuple(row.get(name) for name in order) for row in rows]
+def _parameters(
+    rows: Sequence[Mapping[str, Any]],
+    order: list[str],
+    known: tuple[list[str], list[tuple[Any, ...]]] | None = None,
+) -> list[tuple[Any, ...]]:
+    """One tuple per row (missing keys are NULL); arrays and objects as JSON text.
+
+    ``known`` is what :func:`_same_keys` found: its values serve when ``order`` is its order.
+    """
+    if known is not None and known[0] == order:
+        values = known[1]
+    else:
+        try:
+            getter = operator.itemgetter(*order)
+            fetched = list(map(getter, rows))  # C speed; KeyError when a row lacks a column
+            values = fetched if len(order) > 1 else [(value,) for value in fetched]
+        except KeyError:
+            values = [tuple(row.get(name) for name in order) for row in rows]
     if _CONVERT.isdisjoint(set(map(type, chain.from_iterable(values)))):
         return values
     convert = _CONVERT.isdisjoint
@@ -219,9 +231,10 @@ def plan_write(config: Mapping[str, Any], data: Any) -> WritePlan | None:
         quote_identifier(name)
     if not rows:
         return None
-    columns = _same_keys(rows) or _columns(rows)
+    known = _same_keys(rows)
+    columns = known[0] if known is not None else _columns(rows)
     if not columns:
         raise _invalid_input(f"{operation}: the input rows have no columns")
     sql, order = _BUILDERS[operation](table, columns, config)
     _check_keys(rows, config, operation)
-    return WritePlan(sql=sql, rows=_parameters(rows, order), batch=batch)
+    return WritePlan(sql=sql, rows=_parameters(rows, order, known), batch=batch)
