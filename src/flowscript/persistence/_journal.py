@@ -32,11 +32,16 @@ from typing import TYPE_CHECKING, Any
 
 from flowscript.expressions.values import plain_json
 from flowscript.persistence._checks import Checker
-from flowscript.persistence.codec import encode_json, result_from_data, result_to_data
+from flowscript.persistence.codec import (
+    encode_json,
+    is_output_context,
+    result_from_data,
+    result_to_data,
+)
 
 if TYPE_CHECKING:  # imported late at run time: see flowscript.persistence.codec
     from flowscript.execution.redaction import Redactor
-    from flowscript.execution.state import ExecutionState, NodeResult
+    from flowscript.execution.state import ExecutionState
 
 __all__ = ["ContextTracker", "encode_record", "replay_journal"]
 
@@ -123,7 +128,7 @@ def encode_record(
     if state.usage is not None:
         record["usage"] = plain_json(state.usage)  # the run's total, which the node just grew
     context = state.node_context.get(node_id)
-    if _is_output_context(context, result):
+    if is_output_context(context, result):
         record["nodeContextIsOutput"] = True  # the usual case: written once, not twice
     else:
         record["nodeContext"] = plain_json(context)
@@ -143,19 +148,6 @@ def _orjson() -> Any:
     import orjson  # late: 18 ms to import, and listing runs never writes a record
 
     return orjson
-
-
-def _is_output_context(context: Any, result: NodeResult | None) -> bool:
-    """Whether a node's context entry is exactly ``{"output": <its result's output>}``."""
-    return (
-        result is not None
-        and type(context) is dict
-        and len(context) == 1
-        and context.get("output", _MISSING) is result.output
-    )
-
-
-_MISSING = object()
 
 
 def replay_journal(state: ExecutionState, raw: bytes, *, generation: str, source: str) -> int:

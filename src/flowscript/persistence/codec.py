@@ -89,6 +89,7 @@ def state_to_data(
             :func:`encode_json` must not be told the data is ``plain``).
     """
     flags = js_numbers
+    results = {key: result_to_data(value, flags) for key, value in state.node_results.items()}
     data: dict[str, Any] = {
         "schemaVersion": SCHEMA_VERSION,
         "workflowId": state.workflow_id,
@@ -97,12 +98,10 @@ def state_to_data(
         "currentWave": state.current_wave,
         "startedAt": state.started_at,
         "completedAt": state.completed_at,
-        "nodeResults": [
-            [key, result_to_data(value, flags)] for key, value in state.node_results.items()
-        ],
+        "nodeResults": [[key, value] for key, value in results.items()],
         "globalContext": plain_json(state.global_context, flags),
         "phaseContext": plain_json(state.phase_context, flags),
-        "nodeContext": plain_json(state.node_context, flags),
+        "nodeContext": _node_context_data(state, results, flags),
         "config": plain_json(state.config, flags),
         "input": plain_json(state.input, flags),
         "error": None if state.error is None else error_to_data(state.error, flags),
@@ -120,6 +119,34 @@ def state_to_data(
         redactor = Redactor(state.secrets.values())
     redacted: dict[str, Any] = redactor.redact_value(data)
     return redacted
+
+
+def _node_context_data(
+    state: ExecutionState, results: Mapping[str, dict[str, Any]], flags: list[bool] | None
+) -> dict[str, Any]:
+    """``nodeContext``; the usual ``{"output": …}`` entries reuse the result's converted output
+    instead of converting it a second time."""
+    data: dict[str, Any] = {}
+    for key, context in state.node_context.items():
+        result = state.node_results.get(key)
+        if is_output_context(context, result):
+            data[str(key)] = {"output": results[key]["output"]}
+        else:
+            data[str(key)] = plain_json(context, flags)
+    return data
+
+
+def is_output_context(context: Any, result: NodeResult | None) -> bool:
+    """Whether a node's context entry is exactly ``{"output": <its result's output>}``."""
+    return (
+        result is not None
+        and type(context) is dict
+        and len(context) == 1
+        and context.get("output", _MISSING) is result.output
+    )
+
+
+_MISSING: Final = object()
 
 
 def result_to_data(result: NodeResult, js_numbers: list[bool] | None = None) -> dict[str, Any]:
