@@ -58,7 +58,7 @@ def _engine(connection: str, rows: list[dict[str, Any]], reset: Any) -> float:
     return _best(reset, lambda: asyncio.run(once()))
 
 
-def _best(reset: Any, work: Any, repeat: int = 3) -> float:
+def _best(reset: Any, work: Any, repeat: int = 5) -> float:
     """The fastest of ``repeat`` runs of ``work``, each after ``reset`` (not timed)."""
     times = []
     for _ in range(repeat):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import tempfile
 import time
 from collections.abc import Callable
@@ -21,18 +22,22 @@ from flowscript.execution import ExecutionOptions, create_execution_state, execu
 from flowscript.parser import parse
 from flowscript.planning import build_execution_plan
 
+_FOLDER = tempfile.TemporaryDirectory(prefix="flowscript-bench-")
+"""Run folders go here; they are deleted at exit, outside the timed runs."""
+
 
 def _runner(text: str, *, persist: bool, sync_every_node: bool = False) -> Callable[[], None]:
     plan = build_execution_plan(parse(text, "bench.flow.md"))
+    runs = itertools.count()
 
     def run() -> None:
-        with tempfile.TemporaryDirectory() as folder:
-            options = ExecutionOptions(
-                persistence_path=Path(folder) / "state.json" if persist else None,
-                sync_every_node=sync_every_node,
-            )
-            state = create_execution_state(plan.workflow.name)
-            asyncio.run(execute(plan, state, options))
+        # A new run folder each time (created by the store, as in the CLI's first run).
+        path = Path(_FOLDER.name) / f"run-{next(runs)}-{id(plan)}" / "state.json"
+        options = ExecutionOptions(
+            persistence_path=path if persist else None, sync_every_node=sync_every_node
+        )
+        state = create_execution_state(plan.workflow.name)
+        asyncio.run(execute(plan, state, options))
 
     return run
 

@@ -338,3 +338,19 @@ async def test_save_state_failure_is_a_state_write_error(tmp_path: Path) -> None
     blocker.write_text("")
     with pytest.raises(StateWriteError, match=r"could not write run state"):
         await save_state(new_state(), blocker / "state.json")
+
+
+async def test_finish_writes_the_final_snapshot_and_closes(path: Path) -> None:
+    state = new_state()
+    store = StateStore(path)
+    await store.open(state)
+    complete(state, "fetch", {"rows": 2})
+    await store.record_node(state, "fetch")
+    assert journal_path(path).exists()
+    state.status = RunStatus.COMPLETED
+    await store.finish(state)
+    assert not journal_path(path).exists()  # the snapshot holds everything
+    loaded = await load_state(path)
+    assert loaded.status is RunStatus.COMPLETED and loaded.output_of("fetch") == {"rows": 2}
+    with pytest.raises(ValueError, match="closed"):
+        await store.record_node(state, "fetch")

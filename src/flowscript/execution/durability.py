@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -152,12 +153,26 @@ class RunDurability:
     async def finish(self) -> None:
         """The end of the run (§1 step 7): final snapshot, close the store, write the log."""
         if self._store is not None:
-            try:
-                await self.checkpoint()
-            finally:
-                await self._close()
+            finish = getattr(self._store, "finish", None)  # one trip to the disk, when offered
+            if finish is not None and not self._closed:
+                await self._finish_store(finish)
+            else:
+                try:
+                    await self.checkpoint()
+                finally:
+                    await self._close()
         if self._log_path is not None:
             await self._write_log(self._run.state)
+
+    async def _finish_store(self, finish: Callable[[ExecutionState], Awaitable[None]]) -> None:
+        async with self._lock:
+            self._closed = True
+            try:
+                await finish(self._run.state)
+            except StateWriteError as exc:
+                self._warn(str(exc))
+            except OSError as exc:
+                self._warn(f"could not close the run state {self.state_path}: {exc}")
 
     async def _close(self) -> None:
         assert self._store is not None

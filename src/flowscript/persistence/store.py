@@ -216,6 +216,20 @@ class StateStore:
         self._check_open()
         await self._flush(self._submit_snapshot(state))
 
+    async def finish(self, state: ExecutionState) -> None:
+        """:meth:`checkpoint` then :meth:`close`, with one trip to the worker thread (the end
+        of a run).
+
+        Raises:
+            StateWriteError: the final snapshot could not be written (the store is closed).
+        """
+        self._check_open()
+        ticket = self._submit_snapshot(state)
+        self._closed = True
+        await self._stop_sync()
+        await asyncio.to_thread(self._writer.finish)
+        self._check_durable(ticket)
+
     async def close(self) -> None:
         """Finish pending writes and close the journal (idempotent).
 
