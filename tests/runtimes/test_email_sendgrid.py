@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,15 +14,6 @@ from flowscript.runtimes.coerce import coerce_config
 from flowscript.runtimes.email import EmailSinkRuntime
 
 API_KEY = "SG.test-key-7f3a9"
-
-
-@pytest.fixture
-async def context(tmp_path: Path) -> AsyncIterator[RuntimeContext]:
-    ctx = RuntimeContext(root=tmp_path, workflow_dir=tmp_path)
-    try:
-        yield ctx
-    finally:
-        await ctx.aclose()
 
 
 async def send(context: RuntimeContext, server: Any, input_value: Any = None, **config: Any) -> Any:

@@ -3,7 +3,7 @@ with AUTH, STARTTLS and implicit TLS using a throwaway CA (trusted through SSL_C
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +42,6 @@ def smtp_server() -> Iterator[MakeServer]:
     yield make
     for server in started:
         server.stop()
-
-
-@pytest.fixture
-async def context(tmp_path: Path) -> AsyncIterator[RuntimeContext]:
-    ctx = RuntimeContext(root=tmp_path, workflow_dir=tmp_path)
-    try:
-        yield ctx
-    finally:
-        await ctx.aclose()
 
 
 async def send(context: RuntimeContext, input_value: Any = None, **config: Any) -> Any:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -21,15 +19,6 @@ from flowscript.runtimes.http import HttpSinkRuntime, HttpSourceRuntime
 
 SECRET = "s3cr3t:+/value"  # characters that RFC 6749 §2.3.1 form-encodes before base64
 CLIENT = {"client_id": "c", "client_secret": "s"}
-
-
-@pytest.fixture
-async def context(tmp_path: Path) -> AsyncIterator[RuntimeContext]:
-    ctx = RuntimeContext(root=tmp_path, workflow_dir=tmp_path)
-    try:
-        yield ctx
-    finally:
-        await ctx.aclose()
 
 
 class SequencedRoutes(dict[str, Any]):

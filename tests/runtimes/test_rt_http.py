@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,15 +15,6 @@ from flowscript.runtimes._http_errors import parse_retry_after
 from flowscript.runtimes.base import NodeRequest, RuntimeContext
 from flowscript.runtimes.coerce import coerce_config
 from flowscript.runtimes.http import HttpSinkRuntime, HttpSourceRuntime, parse_expect
-
-
-@pytest.fixture
-async def context(tmp_path: Path) -> AsyncIterator[RuntimeContext]:
-    ctx = RuntimeContext(root=tmp_path, workflow_dir=tmp_path)
-    try:
-        yield ctx
-    finally:
-        await ctx.aclose()
 
 
 def _request(kind: str, config: dict[str, Any], input_value: Any = None) -> NodeRequest:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -95,15 +95,6 @@ def closed_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
-
-
-@pytest.fixture
-async def context(tmp_path: Path) -> AsyncIterator[RuntimeContext]:
-    ctx = RuntimeContext(root=tmp_path, workflow_dir=tmp_path)
-    try:
-        yield ctx
-    finally:
-        await ctx.aclose()
 
 
 async def _node(
