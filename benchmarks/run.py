@@ -5,8 +5,12 @@ Usage: ``python benchmarks/run.py [NAME ...]`` (names: the keys of ``SUITES``; a
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime
 import importlib
+import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -47,13 +51,34 @@ def _table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _suite_rows(name: str) -> list[Row]:
+    """Run one suite in a fresh interpreter, so no suite measures the heap or caches another
+    one left behind (a 20,000-node plan makes every later garbage collection slower)."""
+    result = subprocess.run(
+        [sys.executable, __file__, "--suite-json", name],
+        stdout=subprocess.PIPE,
+        check=True,
+        text=True,
+    )
+    return [Row(**fields) for fields in json.loads(result.stdout)]
+
+
+def _print_suite_json(name: str) -> None:
+    module = importlib.import_module(SUITES[name])
+    with contextlib.redirect_stdout(sys.stderr):  # a suite's own progress lines
+        rows = module.run()
+    print(json.dumps([dataclasses.asdict(row) for row in rows]))
+
+
 def main(names: list[str]) -> None:
     """Run the named suites (all by default) and write the report."""
+    if names[:1] == ["--suite-json"]:
+        _print_suite_json(names[1])
+        return
     rows: list[Row] = []
     for name in names or list(SUITES):
-        module = importlib.import_module(SUITES[name])
         print(f"running {name} …", file=sys.stderr)
-        rows.extend(module.run())
+        rows.extend(_suite_rows(name))
     table = _table(rows)
     print(table)
     if names and set(names) != set(SUITES):
