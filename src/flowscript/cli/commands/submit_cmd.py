@@ -46,9 +46,11 @@ def state_option(*, required: bool) -> Callable[[_F], _F]:
 
 
 def _check_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from flowscript.persistence.postgres import is_postgres_url, mask_url
+    if value is None:
+        return None  # no import at all: `run` without --state must not pay for the store
+    from flowscript.persistence.postgres._url import is_postgres_url, mask_url
 
-    if value is not None and not is_postgres_url(value):
+    if not is_postgres_url(value):
         raise click.BadParameter(
             f"{mask_url(value)!r} is not a postgresql:// URL", param_hint="--state"
         )
