@@ -58,6 +58,10 @@ class PlainProgress:
         if isinstance(event, NodeStarted):
             if self._verbose:
                 self._line(f"▶ {event.node_id} ({event.kind})")
+        elif isinstance(event, NodeCompleted) and event.status == "pending":
+            # Stopped before it finished: a checkpoint waiting for an answer, or a body
+            # interrupted by a failure elsewhere. Not a success, so no check mark.
+            self._line(f"⏸ {event.node_id} not finished (pending)")
         elif isinstance(event, NodeCompleted):
             self._line(f"✓ {event.node_id} {event.status} {format_duration(event.duration)}")
         elif isinstance(event, NodeFailed):
