@@ -87,6 +87,19 @@ class PreparedRun:
 
         return await execute(self.plan, self.state, options)
 
+    @property
+    def nodes_to_run(self) -> int:
+        """How many of the plan's nodes will run: all of them, less those a resumed state
+        keeps (they are not run again; execution.md §9.3)."""
+        from flowscript.execution._completed import is_kept
+
+        results = self.state.node_results
+        return sum(
+            1
+            for node_id in self.plan.node_ids
+            if (result := results.get(node_id)) is None or not is_kept(result)
+        )
+
 
 def prepare_run(
     path: str | os.PathLike[str],

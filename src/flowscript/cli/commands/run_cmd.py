@@ -290,20 +290,6 @@ def _freeze_prepared_objects() -> None:
     gc.freeze()
 
 
-_KEPT_ON_RESUME = frozenset({"success", "recovered", "skipped"})
-
-
-def _nodes_to_report(prepared: PreparedRun) -> int:
-    """The nodes the run will report on: all of the plan's, less those a resumed run keeps
-    (they are not run again, so no event counts them; execution.md §9.3)."""
-    results = prepared.state.node_results
-    return sum(
-        1
-        for node_id in prepared.plan.node_ids
-        if (kept := results.get(node_id)) is None or kept.status.value not in _KEPT_ON_RESUME
-    )
-
-
 def _execute_and_report(
     prepared: PreparedRun,
     flags: RunFlags,
@@ -319,8 +305,8 @@ def _execute_and_report(
     error: NodeError | None = None
     interrupted: RunInterrupted | None = None
     live = not may_prompt(prepared.plan, flags.interactive)  # a live display would redraw prompts
-    total = _nodes_to_report(prepared)
-    with _progress(total, output_format, live_display=live) as observers:
+    # A resumed run reports only the nodes it runs, so its bar can reach 100 %.
+    with _progress(prepared.nodes_to_run, output_format, live_display=live) as observers:
         options = _options(
             observers,
             flags.concurrency,
