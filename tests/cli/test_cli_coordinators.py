@@ -177,6 +177,19 @@ def _submit_api(url: str, submission: Any) -> str:
     return asyncio.run(go())
 
 
+def _held_run(
+    flowscript: CliRunner, write_flow: WriteFlow, tmp_path: Path, http_server: Any, url: str
+) -> tuple[str, subprocess.Popen[str], Path]:
+    """A submitted run whose first coordinator is inside its slow node (the server holds the
+    request): the run id, that coordinator process and its log."""
+    write_flow("slow.flow.md", FRONT.format(name="slow") + SLOW)
+    http_server.route("/slow", body={"slow": True}, slow=True)
+    run_id = _submit(flowscript, url, "slow.flow.md", http_server.url)
+    process, log = _serve(tmp_path, url, "first", *FAST)
+    _wait_for(lambda: _requests(http_server)["/slow"] == 1, "the slow request")
+    return run_id, process, log
+
+
 def test_a_killed_coordinators_run_is_taken_over_without_rerunning_nodes(
     flowscript: CliRunner,
     write_flow: WriteFlow,
@@ -184,11 +197,7 @@ def test_a_killed_coordinators_run_is_taken_over_without_rerunning_nodes(
     http_server: Any,
     postgres_url: str,
 ) -> None:
-    write_flow("slow.flow.md", FRONT.format(name="slow") + SLOW)
-    http_server.route("/slow", body={"slow": True}, slow=True)
-    run_id = _submit(flowscript, postgres_url, "slow.flow.md", http_server.url)
-    dying, _ = _serve(tmp_path, postgres_url, "dying", *FAST)
-    _wait_for(lambda: _requests(http_server)["/slow"] == 1, "the slow request")
+    run_id, dying, _ = _held_run(flowscript, write_flow, tmp_path, http_server, postgres_url)
     dying.kill()
     assert dying.wait(timeout=30) == -9
     http_server.release.set()  # the slow endpoint answers from now on
@@ -215,11 +224,9 @@ def test_a_coordinator_paused_past_its_lease_has_its_late_writes_refused(
     http_server: Any,
     postgres_url: str,
 ) -> None:
-    write_flow("slow.flow.md", FRONT.format(name="slow") + SLOW)
-    http_server.route("/slow", body={"slow": True}, slow=True)
-    run_id = _submit(flowscript, postgres_url, "slow.flow.md", http_server.url)
-    sleeper, sleeper_log = _serve(tmp_path, postgres_url, "sleeper", *FAST)
-    _wait_for(lambda: _requests(http_server)["/slow"] == 1, "the slow request")
+    run_id, sleeper, sleeper_log = _held_run(
+        flowscript, write_flow, tmp_path, http_server, postgres_url
+    )
     sleeper.send_signal(signal.SIGSTOP)
     try:
         expired = "SELECT count(*) FROM flowscript_runs WHERE lease_expires < now()"
