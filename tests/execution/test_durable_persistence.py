@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from journals import journal_lines
 
 from flowscript.errors import StateWriteError
 from flowscript.execution import (
@@ -122,7 +123,7 @@ async def test_results_are_journaled_not_rewritten_per_node_or_wave(
     await started(journal, "wait")
     snapshot = json.loads(state_path.read_bytes())
     assert snapshot["nodeResults"] == []  # still the snapshot written when the run started
-    lines = journal_path(state_path).read_bytes().splitlines()
+    lines = journal_lines(state_path)
     assert [json.loads(line)["node"] for line in lines] == [f"n{i}" for i in range(30)]
     journal.open("wait")
     await task

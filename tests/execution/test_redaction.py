@@ -91,3 +91,17 @@ def test_many_secrets() -> None:
     secrets = [f"secret-{i:04d}" for i in range(500)]
     text = " ".join(reversed(secrets))
     assert Redactor(secrets).redact(text) == " ".join([MASK] * 500)
+
+
+def test_state_repr_is_short_and_never_shows_secrets() -> None:
+    from flowscript.execution.state import NodeResult, NodeStatus, create_execution_state
+
+    state = create_execution_state("wf", run_id="r1", secrets={"TOKEN": "hunter2-secret"})
+    for index in range(500):
+        state.node_results[f"n{index}"] = NodeResult(status=NodeStatus.SUCCESS, output=index)
+    state.error = {"type": "http.status", "message": "token hunter2-secret refused"}
+
+    assert repr(state) == (
+        "ExecutionState(workflow_id='wf', run_id='r1', status='pending', current_wave=-1, "
+        "node_results=<500 results>, error='http.status')"
+    )

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from journals import journal_lines
 
 from flowscript.execution.state import ExecutionState, NodeResult, NodeStatus, RunStatus
 from flowscript.expressions.values import json_bytes, to_json
@@ -27,7 +28,7 @@ def _succeed(state: ExecutionState, node_id: str, output: object) -> None:
 
 
 def _records(path: Path) -> list[dict[str, object]]:
-    lines = journal_path(path).read_bytes().splitlines()
+    lines = journal_lines(path)
     return [json.loads(line) for line in lines]
 
 

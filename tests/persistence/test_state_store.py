@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from journals import journal_lines
 
 from flowscript.errors import StateError, StateWriteError
 from flowscript.execution.state import ExecutionState, NodeResult, NodeStatus, RunStatus
@@ -63,7 +64,7 @@ async def test_records_are_replayed_over_the_snapshot(path: Path) -> None:
         complete(state, f"n{index}", {"i": index, "text": "ünï"}, at=index)
         state.current_wave = index
         await store.record_node(state, f"n{index}")
-    journal = journal_path(path).read_bytes().splitlines()
+    journal = journal_lines(path)
     assert len(journal) == 5
     assert json.loads(journal[2])["node"] == "n2"
     snapshot_only = state_from_data(json.loads(path.read_bytes()), path=path)
@@ -82,7 +83,8 @@ async def test_context_changes_and_removals_are_journaled(path: Path) -> None:
     state.phase_context["extract"] = {"rows": 3}
     complete(state, "a", 1)
     await store.record_node(state, "a")
-    record = json.loads(journal_path(path).read_bytes())
+    (line,) = journal_lines(path)
+    record = json.loads(line)
     assert record["globalContext"] == {"items": [1, 2]}
     assert record["globalContextRemoved"] == ["drop"]
     assert record["phaseContext"] == {"extract": {"rows": 3}}

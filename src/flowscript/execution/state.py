@@ -133,6 +133,16 @@ class ExecutionState:
     node_hashes: dict[str, str] = field(default_factory=dict)
     usage: dict[str, Any] | None = None
 
+    def __repr__(self) -> str:
+        """A short summary: never the secrets, and not the whole run (a repr of every result
+        would cost milliseconds on large runs, and ``asyncio.run`` formats its result's repr)."""
+        error = None if self.error is None else self.error.get("type")
+        return (
+            f"ExecutionState(workflow_id={self.workflow_id!r}, run_id={self.run_id!r}, "
+            f"status={self.status.value!r}, current_wave={self.current_wave}, "
+            f"node_results=<{len(self.node_results)} results>, error={error!r})"
+        )
+
     def output_of(self, node_id: str) -> Any:
         """The output of ``node_id`` when it succeeded, else ``None``."""
         result = self.node_results.get(node_id)

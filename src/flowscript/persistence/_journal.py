@@ -68,6 +68,14 @@ class ContextTracker:
 
     def diff(self, state: ExecutionState) -> dict[str, Any]:
         """Record fields for the keys changed since the last call, and remember them."""
+        saved = self._saved
+        if not (
+            state.global_context
+            or state.phase_context
+            or saved["globalContext"]
+            or saved["phaseContext"]
+        ):
+            return {}  # the usual case: a run without variables
         fields: dict[str, Any] = {}
         for key, attribute in _CONTEXTS:
             changed, removed = _diff_one(self._saved[key], getattr(state, attribute))
@@ -120,7 +128,7 @@ def encode_record(
         "seq": seq,
         "node": node_id,
         "result": None if result is None else result_to_data(result),
-        "status": state.status.value,
+        "status": state.status._value_,  # not .value: see codec.result_to_data
         "currentWave": state.current_wave,
         "startedAt": state.started_at,
         **tracker.diff(state),

@@ -1,7 +1,7 @@
 """The disk side of :class:`~flowscript.persistence.store.StateStore`, run in worker threads.
 
 The event loop encodes records and snapshots (it owns the state) and :meth:`DiskWriter.submit`
-queues the bytes; :meth:`DiskWriter.drain`, called through ``asyncio.to_thread``, writes what
+queues the bytes; :meth:`DiskWriter.drain`, called in a disk thread, writes what
 is queued under one lock, in order, and fsyncs once per batch. That is group commit: when many
 nodes finish together, the first drain writes one record and the next one writes all the others
 with a single fsync, yet every caller returns only after its own bytes are durable — the worker
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeAlias
 
-from flowscript.persistence.atomic import fsync_dir, write_atomic
+from flowscript.persistence._journal_file import JournalFile, open_journal
+from flowscript.persistence.atomic import write_atomic
 
 __all__ = ["DiskWriter", "StoreStats"]
 
@@ -75,7 +76,7 @@ class DiskWriter:
         self._queue_lock = threading.Lock()
         self._io_lock = threading.Lock()
         self._tickets = 0
-        self._fd: int | None = None
+        self._journal: JournalFile | None = None
         self._failed: list[tuple[int, int]] = []
         self._unsynced = False  # records appended inline, not yet fsynced
         self._snapshot_ok = 0
@@ -111,9 +112,10 @@ class DiskWriter:
         always reach the file in submission order and never land before a queued snapshot that
         would delete them; the caller then queues the record instead.
         """
-        with self._queue_lock:
-            if self._queue or not self._io_lock.acquire(blocking=False):
-                return False
+        # Only the event loop's thread submits and appends, so the queue cannot grow while we
+        # look; a drain empties it only while holding the I/O lock, which we then cannot take.
+        if self._queue or not self._io_lock.acquire(blocking=False):
+            return False
         try:
             self._append(data)
         except OSError as exc:
@@ -128,8 +130,8 @@ class DiskWriter:
     def sync(self) -> None:
         """fsync the records appended inline (blocking; run it in a worker thread)."""
         with self._io_lock:
-            if self._unsynced and self._fd is not None:
-                os.fsync(self._fd)
+            if self._unsynced and self._journal is not None:
+                self._journal.sync()
                 self.stats.fsyncs += 1
             self._unsynced = False
 
@@ -165,20 +167,15 @@ class DiskWriter:
             dirty = op.kind == "append"
             if op.kind == "snapshot":
                 self._snapshot_ok = op.ticket
-        if (dirty or self._unsynced) and self._fd is not None:
-            os.fsync(self._fd)
+        if (dirty or self._unsynced) and self._journal is not None:
+            self._journal.sync()
             self.stats.fsyncs += 1
         self._unsynced = False
 
     def _append(self, data: bytes) -> None:
-        if self._fd is None:
-            self._fd = os.open(self._journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            fsync_dir(self._journal_path.parent)
-        written = os.write(self._fd, data)
-        if written < len(data):  # a short write (rare): write the rest
-            view = memoryview(data)[written:]
-            while view:
-                view = view[os.write(self._fd, view) :]
+        if self._journal is None:
+            self._journal = open_journal(self._journal_path)
+        self._journal.append(data)
         self.stats.records += 1
         self.stats.journal_bytes += len(data)
 
@@ -190,15 +187,15 @@ class DiskWriter:
         # The snapshot holds every record so far, so the journal goes (the next record starts a
         # new one). If a crash makes the unlink not durable, the journal left behind holds
         # records of the previous generation, which load skips.
-        self._close_journal()
+        self._close_journal(trim=False)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self._journal_path)
 
-    def _close_journal(self) -> None:
-        if self._fd is not None:
-            fd, self._fd = self._fd, None
+    def _close_journal(self, *, trim: bool = True) -> None:
+        if self._journal is not None:
+            journal, self._journal = self._journal, None
             with contextlib.suppress(OSError):
-                os.close(fd)
+                journal.close(trim=trim)
 
 
 def _from_last_snapshot(ops: list[_Op]) -> list[_Op]:

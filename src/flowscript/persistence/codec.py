@@ -152,7 +152,9 @@ _MISSING: Final = object()
 def result_to_data(result: NodeResult, js_numbers: list[bool] | None = None) -> dict[str, Any]:
     """The JSON data of one node result (not redacted: :func:`state_to_data` does that)."""
     data: dict[str, Any] = {
-        "status": result.status.value,
+        # ``_value_`` is the attribute behind ``.value`` (a descriptor, 4× slower): this runs
+        # for every journal record.
+        "status": result.status._value_,
         "output": plain_json(result.output, js_numbers),
         "error": None if result.error is None else error_to_data(result.error, js_numbers),
         "startedAt": result.started_at,
@@ -161,7 +163,7 @@ def result_to_data(result: NodeResult, js_numbers: list[bool] | None = None) -> 
         "attempts": result.attempts,
     }
     if result.fallback is not None:
-        key = "fallback" if result.status.value == "recovered" else "fallbackFor"
+        key = "fallback" if result.status._value_ == "recovered" else "fallbackFor"
         data[key] = result.fallback
     if result.usage is not None:
         data["usage"] = plain_json(result.usage, js_numbers)

@@ -21,7 +21,7 @@ always writes a snapshot, after which the journal is gone and the JSON file alon
 generation, so after a crash (``kill -9``, power loss) the state holds every node whose
 ``record_node`` returned.
 
-Disk work runs in worker threads (``asyncio.to_thread``, ~55 µs per call): an append + fsync
+Disk work runs in worker threads (``_disk_threads``, ~55 µs per call): an append + fsync
 measured 0.2 ms on a VM and takes several ms on disks, which would stall every other node if
 done on the event loop; concurrent ``record_node`` calls share one fsync (group commit, see
 ``_writer``). A snapshot is copied into plain data on the loop (about 30 ms for a 2 MB state)
@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from flowscript.errors import StateError, StateWriteError
 from flowscript.persistence._checks import Checker
+from flowscript.persistence._disk_threads import run_in_disk_thread
 from flowscript.persistence._journal import ContextTracker, encode_record, replay_journal
 from flowscript.persistence._writer import DiskWriter, StoreStats
 from flowscript.persistence.atomic import write_atomic
@@ -179,7 +180,8 @@ class StateStore:
         :meth:`wait` turns into durability. Tickets complete in order, so waiting for the last
         one covers every earlier one.
         """
-        self._check_open()
+        if self._closed or not self._opened:
+            self._check_open()  # raises, naming the reason
         if self._needs_snapshot:
             return self._submit_snapshot(state)
         self._seq += 1
@@ -189,7 +191,7 @@ class StateStore:
             generation=self._generation,
             seq=self._seq,
             tracker=self._tracker,
-            redactor=self._redactor_for(state),
+            redactor=self._redactor_for(state) if state.secrets else self._no_secrets,
         )
         self._journal_size += len(line)
         compact = self._journal_size > max(
@@ -227,7 +229,7 @@ class StateStore:
         ticket = self._submit_snapshot(state)
         self._closed = True
         await self._stop_sync()
-        await asyncio.to_thread(self._writer.finish)
+        await run_in_disk_thread(self._writer.finish)
         self._check_durable(ticket)
 
     async def close(self) -> None:
@@ -240,7 +242,7 @@ class StateStore:
             return
         self._closed = True
         await self._stop_sync()
-        await asyncio.to_thread(self._writer.finish)
+        await run_in_disk_thread(self._writer.finish)
 
     def _submit_snapshot(self, state: ExecutionState) -> int:
         """Queue a snapshot of ``state`` as it is now and start a new journal generation.
@@ -277,7 +279,7 @@ class StateStore:
 
     async def _background_sync(self) -> None:
         try:
-            await asyncio.to_thread(self._writer.sync)
+            await run_in_disk_thread(self._writer.sync)
         except OSError as exc:
             # Records may not be on disk: the next record writes a whole snapshot instead,
             # which reports the failure if the disk is still refusing.
@@ -294,7 +296,7 @@ class StateStore:
             await task
 
     async def _flush(self, ticket: int) -> None:
-        await asyncio.to_thread(self._writer.drain)
+        await run_in_disk_thread(self._writer.drain)
         self._check_durable(ticket)
 
     def _check_durable(self, ticket: int) -> None:
