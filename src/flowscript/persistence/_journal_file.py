@@ -43,6 +43,10 @@ MAX_CHUNK: Final = 8 * 1024 * 1024
 class JournalFile(Protocol):
     """An open journal: ``append`` bytes (visible to the OS at once), ``sync``, ``close``."""
 
+    @property
+    def size(self) -> int:
+        """Bytes of records in the file."""
+
     def append(self, data: bytes) -> None:
         """Add ``data`` at the end; it survives the process once this returns."""
 
@@ -53,8 +57,11 @@ class JournalFile(Protocol):
         """Release the file; ``trim=False`` when it is about to be deleted anyway."""
 
 
-def open_journal(path: Path) -> JournalFile:
+def open_journal(path: Path, *, sync_dir: bool = True) -> JournalFile:
     """Open (or create) the journal at ``path``, positioned after its last complete record.
+
+    ``sync_dir=False`` leaves the folder's fsync (which makes a new file's name durable) to the
+    caller.
 
     Raises:
         OSError: the file cannot be opened or preallocated.
@@ -65,7 +72,8 @@ def open_journal(path: Path) -> JournalFile:
     except BaseException:
         os.close(fd)
         raise
-    fsync_dir(path.parent)  # the new entry in the folder survives a power loss
+    if sync_dir:
+        fsync_dir(path.parent)  # the new entry in the folder survives a power loss
     return journal
 
 
@@ -101,17 +109,20 @@ def _logical_end(fd: int) -> int:
 class PlainJournal:
     """A journal written with ``os.write`` (see the module docstring)."""
 
-    __slots__ = ("_fd",)
+    __slots__ = ("_fd", "size")
 
     def __init__(self, fd: int, end: int) -> None:
         self._fd = fd
+        self.size = end
         os.lseek(fd, end, os.SEEK_SET)
 
     def append(self, data: bytes) -> None:
         """Write ``data`` (looping over short writes)."""
         view = memoryview(data)
         while view:
-            view = view[os.write(self._fd, view) :]
+            written = os.write(self._fd, view)
+            self.size += written
+            view = view[written:]
 
     def sync(self) -> None:
         """fsync the file."""
@@ -142,6 +153,11 @@ class MappedJournal:
         assert self._map is not None
         self._map[self._position : end] = data
         self._position = end
+
+    @property
+    def size(self) -> int:
+        """Bytes of records in the file (the NUL tail left out)."""
+        return self._position
 
     def sync(self) -> None:
         """fsync the file (the mapped pages included)."""

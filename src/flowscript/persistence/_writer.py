@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Literal, TypeAlias
 
 from flowscript.persistence._journal_file import JournalFile, open_journal
-from flowscript.persistence.atomic import write_atomic
+from flowscript.persistence.atomic import fsync_dir, write_atomic
 
 __all__ = ["DiskWriter", "StoreStats"]
 
-OpKind = Literal["append", "snapshot"]
+OpKind = Literal["append", "snapshot", "open"]
+"""``open`` is the first snapshot of a store: it also starts the journal."""
+_SNAPSHOTS = frozenset({"snapshot", "open"})
 Payload: TypeAlias = bytes | Callable[[], bytes]
 """The bytes to write, or a function producing them in the worker thread (a snapshot's
 encoding is pure CPU work on data the event loop no longer touches)."""
@@ -86,6 +88,7 @@ class DiskWriter:
         self._actions: dict[OpKind, Callable[[bytes], None]] = {
             "append": self._append,
             "snapshot": self._snapshot,
+            "open": self._open_snapshot,
         }
 
     def submit(self, kind: OpKind, payload: Payload) -> int:
@@ -165,7 +168,7 @@ class DiskWriter:
         for op in ops:
             self._actions[op.kind](op.payload() if callable(op.payload) else op.payload)
             dirty = op.kind == "append"
-            if op.kind == "snapshot":
+            if op.kind in _SNAPSHOTS:
                 self._snapshot_ok = op.ticket
         if (dirty or self._unsynced) and self._journal is not None:
             self._journal.sync()
@@ -179,9 +182,9 @@ class DiskWriter:
         self.stats.records += 1
         self.stats.journal_bytes += len(data)
 
-    def _snapshot(self, data: bytes) -> None:
+    def _snapshot(self, data: bytes, *, start_journal: bool = False) -> None:
         self._unsynced = False  # the snapshot holds those records, and it is fsynced
-        self.stats.snapshot_bytes += write_atomic(self._state_path, data)
+        self.stats.snapshot_bytes += write_atomic(self._state_path, data, sync_dir=False)
         self.stats.snapshots += 1
         self.last_snapshot_size = len(data)
         # The snapshot holds every record so far, so the journal goes (the next record starts a
@@ -190,17 +193,28 @@ class DiskWriter:
         self._close_journal(trim=False)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self._journal_path)
+        if start_journal:
+            with contextlib.suppress(OSError):  # else the first record opens it, and reports
+                self._journal = open_journal(self._journal_path, sync_dir=False)
+        fsync_dir(self._state_path.parent)  # the rename, the unlink and the new journal
+
+    def _open_snapshot(self, data: bytes) -> None:
+        """A store's first snapshot: the journal is created with it, one folder fsync for both
+        (its records are about to come)."""
+        self._snapshot(data, start_journal=True)
 
     def _close_journal(self, *, trim: bool = True) -> None:
         if self._journal is not None:
             journal, self._journal = self._journal, None
             with contextlib.suppress(OSError):
                 journal.close(trim=trim)
+                if trim and journal.size == 0:  # started with a snapshot, never used
+                    os.unlink(self._journal_path)
 
 
 def _from_last_snapshot(ops: list[_Op]) -> list[_Op]:
     """Drop the operations a later snapshot in the same batch makes redundant."""
     for index in range(len(ops) - 1, -1, -1):
-        if ops[index].kind == "snapshot":
+        if ops[index].kind in _SNAPSHOTS:
             return ops[index:]
     return ops

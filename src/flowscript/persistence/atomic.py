@@ -27,13 +27,17 @@ def fsync_dir(directory: str | os.PathLike[str]) -> None:
         os.close(fd)
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> int:
+def write_atomic(
+    path: str | os.PathLike[str], data: bytes, *, mode: int | None = None, sync_dir: bool = True
+) -> int:
     """Replace ``path`` with ``data`` atomically and durably.
 
     Args:
         path: the target file (its folder must exist).
         data: the new content.
         mode: permission bits for the new file; owner read/write (``0o600``) when ``None``.
+        sync_dir: fsync the folder after the rename; ``False`` when the caller does it (after
+            more changes to the same folder, to pay for one folder fsync).
 
     Returns:
         The number of bytes written.
@@ -55,5 +59,6 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int | None 
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
-    fsync_dir(target.parent)
+    if sync_dir:
+        fsync_dir(target.parent)
     return len(data)

@@ -157,7 +157,7 @@ class StateStore:
                 f"could not create the state folder of {self._path}: {exc}"
             ) from exc
         self._opened = True
-        ticket = self._submit_snapshot(state)
+        ticket = self._submit_snapshot(state, kind="open")
         self._writer.drain()
         self._check_durable(ticket)
 
@@ -244,7 +244,9 @@ class StateStore:
         await self._stop_sync()
         await run_in_disk_thread(self._writer.finish)
 
-    def _submit_snapshot(self, state: ExecutionState) -> int:
+    def _submit_snapshot(
+        self, state: ExecutionState, kind: Literal["snapshot", "open"] = "snapshot"
+    ) -> int:
         """Queue a snapshot of ``state`` as it is now and start a new journal generation.
 
         Only the copy into plain data happens here, on the event loop; redacting and encoding
@@ -265,7 +267,7 @@ class StateStore:
             redacted[_GENERATION_KEY] = generation
             return encode_json(redacted, plain=not js_numbers)
 
-        return self._writer.submit("snapshot", encode)
+        return self._writer.submit(kind, encode)
 
     def _schedule_sync(self) -> None:
         """fsync the records appended inline ``sync_interval`` from now (``batched``)."""
