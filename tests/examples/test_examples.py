@@ -34,6 +34,7 @@ EXPECTED: dict[str, Any] = {
         "grand-total": 565.75,
     },
     "composition": {"scores": [14, 5, 34, 3, 9], "greeting": "welcome, ada!"},
+    "resilient-orders": "orders: 5, score: 62",
     "json-report": {
         "report": {
             "orders": 5,

@@ -25,7 +25,14 @@ ORDER_DEPENDENT = {"http-enrich": ("user-posts",)}
 order in which dispatched iterations finish is not fixed (with any executor), so only their
 status is compared; the ``foreach`` output itself is in iteration order and compared whole."""
 
-OFFLINE = ["composition", "control-flow-tour", "hello", "json-report", "parallel-fan-out"]
+OFFLINE = [
+    "composition",
+    "control-flow-tour",
+    "hello",
+    "json-report",
+    "parallel-fan-out",
+    "resilient-orders",
+]
 
 pytestmark = pytest.mark.slow
 

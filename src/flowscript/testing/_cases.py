@@ -2,8 +2,10 @@
 
 The validator already checked the keys and that ``mocks``/``answers``/``expect`` name nodes
 of the workflow (``validate/_testcases.py``); this module checks what running a case needs
-beyond that — the shape of each value, that mocks replace data nodes and answers go to
-checkpoints — and reports every problem as a diagnostic at the case's key.
+beyond that — the shape of each value (mocks: :mod:`._mockspec`), that mocks replace data
+nodes and answers go to checkpoints, and that a qualified id (``call-id/node-id``, a node of an
+``<include>``/``<call>`` child, which the validator cannot see) names a node — and reports
+every problem as a diagnostic at the case's key.
 """
 
 from __future__ import annotations
@@ -12,9 +14,14 @@ import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from flowscript.model import CheckpointSpec, DataNodeSpec, Diagnostic, NodeSpec, SourceSpan
+from flowscript.testing._mockspec import MockShapeError, parse_mock
+from flowscript.testing._tree import SEPARATOR, UnknownNode
+
+if TYPE_CHECKING:
+    from flowscript.testing._tree import WorkflowTree
 
 __all__ = ["NOT_GIVEN", "CaseSource", "ErrorExpectation", "TestCase", "parse_case"]
 
@@ -63,7 +70,10 @@ class TestCase:
         span: where the case starts in ``source``.
         config: config overrides; the workflow's defaults apply to the rest.
         input: the workflow input (``None``: none given).
-        mocks: node id → the output the node produces instead of running its runtime.
+        mocks: node id → the output the node produces instead of running its runtime, or
+            a ``$`` form (``{$error: …}``, ``{$attempts: […]}``, ``{$output: …}``).
+            Node ids here and in ``answers``/``expect``/``expect_error`` may be qualified:
+            ``call-id/node-id`` names a node of an ``<include>``/``<call>`` child.
         answers: checkpoint id → answer (``approve``, ``reject``, ``input:TEXT``, an action).
         expect: node id → expected output.
         expect_output: the expected workflow result, or :data:`NOT_GIVEN`.
@@ -92,11 +102,14 @@ class CaseSource:
         path: the file holding the list.
         key_spans: its frontmatter key positions (``tests.0.mocks`` …).
         nodes: node id → node of the workflow under test.
+        tree: the workflow with its loaded children, for qualified ids (``None``: a
+            qualified id is not checked).
     """
 
     path: str
     key_spans: Mapping[str, SourceSpan]
     nodes: Mapping[str, NodeSpec]
+    tree: WorkflowTree | None = None
 
     def span(self, index: int, key: str = "") -> SourceSpan:
         """The position of ``tests[index].key`` (falling back to the case, then ``tests``)."""
@@ -151,6 +164,18 @@ class _Problems:
 
     def wrong_type(self, key: str, expected: str, value: Any) -> None:
         self.add(key, f"must be {expected}, not {_type_name(value)}", code="VALID_INVALID_TYPE")
+
+    def node(self, key: str, node_id: str) -> NodeSpec | None:
+        """The node ``node_id`` names in ``key``, or ``None``. The validator reports unknown
+        plain ids; an unknown qualified id (``call-id/node-id``) is reported here."""
+        tree = self.source.tree
+        if SEPARATOR not in node_id or tree is None:
+            return self.source.nodes.get(node_id)
+        try:
+            return tree.find(node_id)
+        except UnknownNode as exc:
+            self.add(key, f"unknown node {exc}", *exc.hints, code="VALID_UNDEFINED_NODE_REF")
+            return None
 
 
 def parse_case(
@@ -229,8 +254,8 @@ def _read_expect_output(value: Any, problems: _Problems) -> dict[str, Any]:
 
 def _read_mocks(value: Any, problems: _Problems) -> dict[str, Any]:
     fields = _read_mapping("mocks", "mocks")(value, problems)
-    for node_id in fields.get("mocks", {}):
-        node = problems.source.nodes.get(node_id)
+    for node_id, mock in fields.get("mocks", {}).items():
+        node = problems.node("mocks", node_id)
         if node is not None and not isinstance(node, DataNodeSpec):
             problems.add(
                 "mocks",
@@ -238,6 +263,17 @@ def _read_mocks(value: Any, problems: _Problems) -> dict[str, Any]:
                 "can be mocked",
                 *_mock_hints(node),
             )
+        try:
+            parse_mock(mock)
+        except MockShapeError as exc:
+            problems.add("mocks", f"the mock of `{node_id}`: {exc}", *exc.hints)
+    return fields
+
+
+def _read_expect(value: Any, problems: _Problems) -> dict[str, Any]:
+    fields = _read_mapping("expect", "expect")(value, problems)
+    for node_id in fields.get("expect", {}):
+        problems.node("expect", node_id)
     return fields
 
 
@@ -268,7 +304,7 @@ def _read_answers(value: Any, problems: _Problems) -> dict[str, Any]:
     fields = _read_mapping("answers", "answers")(value, problems)
     answers: dict[str, str] = {}
     for node_id, answer in fields.get("answers", {}).items():
-        node = problems.source.nodes.get(node_id)
+        node = problems.node("answers", node_id)
         if node is not None and not isinstance(node, CheckpointSpec):
             problems.add("answers", f"`{node_id}` is a <{node.tag}>, not a <checkpoint>")
         text = _answer_text(node_id, answer, problems)
@@ -294,6 +330,8 @@ def _read_expect_error(value: Any, problems: _Problems) -> dict[str, Any]:
     if not {"node", "type"} & value.keys():
         problems.add("expect-error", "needs `node`, `type` or both")
         return {}
+    if "node" in fields:
+        problems.node("expect-error", fields["node"])
     return {"expect_error": ErrorExpectation(**fields)}
 
 
@@ -303,7 +341,7 @@ _READERS: Final[dict[str, _Reader]] = {
     "input": _read_input,
     "mocks": _read_mocks,
     "answers": _read_answers,
-    "expect": _read_mapping("expect", "expect"),
+    "expect": _read_expect,
     "expect-output": _read_expect_output,
     "expect-error": _read_expect_error,
 }

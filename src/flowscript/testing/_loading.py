@@ -7,6 +7,10 @@ The sibling holds only a YAML frontmatter between ``---`` lines: a ``tests:`` li
 and an optional ``description``; anything after the closing ``---`` is free Markdown for
 people and is never parsed. Its cases are validated like frontmatter cases (unknown keys,
 unknown node ids), with positions in the sibling file.
+
+The workflow's ``<include>``/``<call>`` children with literal paths are loaded and validated
+with it (as a run does before it starts), so that cases can name their nodes
+(``call-id/node-id``).
 """
 
 from __future__ import annotations
@@ -16,11 +20,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from flowscript.errors import WorkflowParseError, WorkflowValidationError
 from flowscript.model import Diagnostic, SourceSpan, Workflow
 from flowscript.testing._cases import CaseSource, TestCase, duplicate_names, parse_case
+from flowscript.testing._tree import WorkflowTree
+
+if TYPE_CHECKING:
+    from flowscript.planning import ExecutionPlan
 
 __all__ = ["TestSuite", "load_test_suite", "sibling_path", "workflow_path"]
 
@@ -38,6 +46,8 @@ class TestSuite:
         workflow: the validated workflow.
         cases: every case, frontmatter first, then the sibling's.
         sibling: the ``.test.flow.md`` file that was read, if any.
+        plan: the workflow's plan with its ``<include>``/``<call>`` children loaded
+            (``None`` only for a suite built by hand).
     """
 
     __test__ = False  # not a pytest test class
@@ -46,6 +56,7 @@ class TestSuite:
     workflow: Workflow
     cases: tuple[TestCase, ...]
     sibling: Path | None = None
+    plan: ExecutionPlan | None = None
 
 
 def workflow_path(path: str | os.PathLike[str]) -> Path:
@@ -75,27 +86,43 @@ def load_test_suite(path: str | os.PathLike[str]) -> TestSuite:
         The suite (``cases`` may be empty: the file has no tests).
 
     Raises:
-        DefinitionError: the workflow, the sibling or a case is invalid (every problem).
+        DefinitionError: the workflow, a child it includes or calls, the sibling or a case
+            is invalid (every problem).
     """
     from flowscript.validate import load_workflow
 
     file = workflow_path(path)
     workflow = load_workflow(file)
+    plan = _plan_with_children(file, workflow)
+    tree = WorkflowTree(plan)
     nodes = workflow.node_index()
     lists: list[tuple[list[Any], CaseSource]] = [
         (
             list(workflow.tests),
-            CaseSource(path=str(file), key_spans=workflow.key_spans, nodes=nodes),
+            CaseSource(path=str(file), key_spans=workflow.key_spans, nodes=nodes, tree=tree),
         )
     ]
     sibling = sibling_path(file)
     found = sibling.is_file()
     if found:
-        lists.append(_read_sibling(sibling, workflow))
+        lists.append(_read_sibling(sibling, workflow, tree))
     cases, problems = _parse_cases(lists)
     if problems:
         raise WorkflowValidationError(problems)
-    return TestSuite(path=file, workflow=workflow, cases=cases, sibling=sibling if found else None)
+    return TestSuite(
+        path=file, workflow=workflow, cases=cases, sibling=sibling if found else None, plan=plan
+    )
+
+
+def _plan_with_children(file: Path, workflow: Workflow) -> ExecutionPlan:
+    """The workflow's plan, its literal ``<include>``/``<call>`` children loaded (I/O)."""
+    from flowscript.execution.control.composition import load_child_plans
+    from flowscript.planning import build_execution_plan
+
+    own = os.path.normpath(file.absolute())
+    return load_child_plans(
+        build_execution_plan(workflow), base_dir=file.absolute().parent, seen=frozenset({own})
+    )
 
 
 def _parse_cases(
@@ -114,7 +141,9 @@ def _parse_cases(
     return tuple(case for case, _, _ in parsed), problems
 
 
-def _read_sibling(path: Path, workflow: Workflow) -> tuple[list[Any], CaseSource]:
+def _read_sibling(
+    path: Path, workflow: Workflow, tree: WorkflowTree
+) -> tuple[list[Any], CaseSource]:
     """The ``tests:`` list of the sibling file, validated against ``workflow``."""
     from flowscript.parser._layout import split_layout
     from flowscript.parser.frontmatter import parse_frontmatter
@@ -129,7 +158,8 @@ def _read_sibling(path: Path, workflow: Workflow) -> tuple[list[Any], CaseSource
     if any(problem.is_error for problem in problems):
         raise WorkflowValidationError(problems)
     nodes = workflow.node_index()
-    return list(data["tests"]), CaseSource(path=str(path), key_spans=spans, nodes=nodes)
+    source = CaseSource(path=str(path), key_spans=spans, nodes=nodes, tree=tree)
+    return list(data["tests"]), source
 
 
 def _read_text(path: Path) -> str:

@@ -1,13 +1,19 @@
-"""Mocks: data nodes whose runtime is replaced by a fixed output.
+"""Mocks: data nodes whose runtime is replaced by a fixed output or a fixed failure.
 
 Every runtime call of a run goes through the run's node executor (execution.md §12), so the
 mocks are a wrapping :class:`MockingExecutor`: for a mocked node it returns (a copy of) the
-mocked output and never calls the runtime; every other call goes to the wrapped executor.
+mocked output, or raises the mocked error, and never calls the runtime; every other call goes
+to the wrapped executor. A mocked error is raised where the runtime's would be, so retries,
+``<fallback>`` and ``<on-workflow-error>`` handle it as in a real run and the node's attempt
+count is the real one. What a mock value means is in :mod:`._mockspec`.
 
-Mocks address nodes of the workflow under test by id. They are matched by node *identity*,
-not by id text, so a node of an ``<include>``/``<call>`` child that happens to share an id
-with a mocked node of the parent runs for real. A mocked node inside a loop, ``foreach`` or
-parallel branch produces the same output at every iteration.
+Mocks address nodes of the workflow under test by id, and nodes of its ``<include>``/
+``<call>`` children by qualified id, ``call-id/node-id`` (:mod:`._tree`), as the run state
+names them. A request is matched by that name, worked out from ``NodeRequest.node_path``, and
+by node identity: a child node that happens to share its id with a mocked node of the parent
+runs for real, and each call of a shared child workflow is mocked on its own. A mocked node
+inside a loop, ``foreach`` or parallel branch produces the same output at every iteration
+(attempt *n* of each iteration answers with the mock's answer *n*).
 
 A runtime's optional ``prepare`` step runs in the coordinator before the executor is asked
 (``execution/attempt.py``): :func:`mock_aware_registry` wraps every runtime so that ``prepare``
@@ -22,9 +28,13 @@ import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from flowscript.testing._mockspec import MockError, MockSpec, parse_mock
+from flowscript.testing._tree import SEPARATOR, WorkflowTree
+
 if TYPE_CHECKING:
     from flowscript.execution.node_executor import NodeExecutor
-    from flowscript.model import DataNodeSpec, Workflow
+    from flowscript.model import NodeSpec, Workflow
+    from flowscript.planning import ExecutionPlan
     from flowscript.runtimes.base import NodeRequest, Runtime, RuntimeContext, RuntimeRegistry
 
 __all__ = ["MockingExecutor", "mock_aware_registry"]
@@ -34,49 +44,84 @@ class MockingExecutor:
     """A node executor that answers mocked data nodes itself.
 
     Args:
-        workflow: the workflow under test (its nodes are the ones mocked).
-        mocks: node id → output; every id must name a data node of ``workflow``.
+        subject: the workflow under test, or its plan with the ``<include>``/``<call>``
+            children loaded (``load_child_plans``) — needed for qualified ids.
+        mocks: (qualified) node id → mock value (an output, ``{$error: …}``,
+            ``{$attempts: […]}`` or ``{$output: …}``); every id must name a data node.
         inner: the executor for every other node (default: in-process).
 
     Attributes:
-        calls: node id → how many times its mock answered.
+        calls: (qualified) node id → how many attempts its mock answered.
 
     Raises:
-        ValueError: a mock names no data node of ``workflow``.
+        ValueError: a mock names no data node, or a mock value is malformed.
     """
 
     def __init__(
         self,
-        workflow: Workflow,
+        subject: Workflow | ExecutionPlan,
         mocks: Mapping[str, Any],
         inner: NodeExecutor | None = None,
     ) -> None:
         from flowscript.execution.node_executor import LocalExecutor
-        from flowscript.model import DataNodeSpec
 
-        nodes = workflow.node_index()
-        self._mocks: dict[int, tuple[DataNodeSpec, Any]] = {}
-        for node_id, output in mocks.items():
-            node = nodes.get(node_id)
-            if not isinstance(node, DataNodeSpec):
-                raise ValueError(f"mock {node_id!r} names no data node of {workflow.name!r}")
-            self._mocks[id(node)] = (node, output)
+        self._tree = WorkflowTree(_as_plan(subject))
+        self._mocks: dict[str, tuple[NodeSpec, MockSpec]] = {
+            node_id: (self._target(node_id), parse_mock(value)) for node_id, value in mocks.items()
+        }
         self.inner: NodeExecutor = inner or LocalExecutor()
         self.calls: dict[str, int] = {}
 
+    def _target(self, node_id: str) -> NodeSpec:
+        from flowscript.model import DataNodeSpec
+        from flowscript.testing._tree import UnknownNode
+
+        try:
+            node = self._tree.find(node_id)
+        except UnknownNode as exc:
+            raise ValueError(f"mock {node_id!r}: {exc}") from exc
+        if not isinstance(node, DataNodeSpec):
+            raise ValueError(f"mock {node_id!r} names a <{node.tag}>, not a data node")
+        return node
+
+    def _entry(self, request: NodeRequest) -> tuple[str, MockSpec] | None:
+        """The qualified id and mock of ``request``'s node, when it is mocked."""
+        if request.node_path:
+            key = self._tree.state_key(request.node_path)
+        else:  # a request built outside the engine: only the workflow's own nodes
+            key = request.node_id if SEPARATOR not in request.node_id else None
+        entry = self._mocks.get(key) if key is not None else None
+        if key is None or entry is None or entry[0] is not request.node:
+            return None
+        return key, entry[1]
+
     def is_mocked(self, request: NodeRequest) -> bool:
         """Whether ``request`` is for a mocked node."""
-        entry = self._mocks.get(id(request.node))
-        return entry is not None and entry[0] is request.node
+        return self._entry(request) is not None
 
     async def run(self, runtime: Runtime, request: NodeRequest, context: RuntimeContext) -> Any:
-        """The mocked output for a mocked node; else the inner executor's result."""
-        entry = self._mocks.get(id(request.node))
-        if entry is None or entry[0] is not request.node:
+        """The mocked output (or error) for a mocked node; else the inner executor's result.
+
+        Raises:
+            NodeError: the mocked error of this attempt.
+        """
+        entry = self._entry(request)
+        if entry is None:
             return await self.inner.run(runtime, request, context)
-        self.calls[request.node_id] = self.calls.get(request.node_id, 0) + 1
+        key, mock = entry
+        self.calls[key] = self.calls.get(key, 0) + 1
+        answer = mock.answer(request.attempt)
+        if isinstance(answer, MockError):
+            raise answer.exception()
         # A copy per call: a body that changes its input must not change later iterations.
-        return copy.deepcopy(entry[1])
+        return copy.deepcopy(answer)
+
+
+def _as_plan(subject: Workflow | ExecutionPlan) -> ExecutionPlan:
+    from flowscript.model import Workflow
+    from flowscript.planning import build_execution_plan
+
+    return build_execution_plan(subject) if isinstance(subject, Workflow) else subject
 
 
 class _MockAwareRuntime:

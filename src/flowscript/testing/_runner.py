@@ -28,7 +28,6 @@ from flowscript.testing.report import CaseResult, TestReport
 
 if TYPE_CHECKING:
     from flowscript.execution.state import ExecutionState
-    from flowscript.model import Workflow
     from flowscript.planning import ExecutionPlan
     from flowscript.runtimes.base import RuntimeRegistry
     from flowscript.testing._cases import TestCase
@@ -121,14 +120,9 @@ class _Settings:
 
 
 def _load(path: str | os.PathLike[str]) -> tuple[TestSuite, ExecutionPlan]:
-    from flowscript.execution.control.composition import load_child_plans
-    from flowscript.planning import build_execution_plan
-
     suite = load_test_suite(path)
-    plan = build_execution_plan(suite.workflow)
-    base = suite.path.absolute().parent
-    own = os.path.normpath(suite.path.absolute())
-    return suite, load_child_plans(plan, base_dir=base, seen=frozenset({own}))
+    assert suite.plan is not None  # load_test_suite always plans
+    return suite, suite.plan
 
 
 async def _run_case(
@@ -160,7 +154,7 @@ async def _outcome(
         error = {"node": None, "type": exc.code, "message": str(exc)}
         return Outcome(status="rejected", error=error)
     try:
-        await execute(plan, state, _options(suite, case, settings))
+        await execute(plan, state, _options(plan, case, settings))
     except NodeError as exc:
         error = dict(state.error or {"node": exc.node, "type": exc.type, "message": exc.message})
         node_error = {key: error.get(key) for key in ("node", "type", "message")}
@@ -168,45 +162,33 @@ async def _outcome(
             status=state.status.value,
             state=state,
             error=node_error,
-            error_nodes=tuple(dict.fromkeys(_error_nodes(exc, suite.workflow))),
+            error_nodes=tuple(dict.fromkeys(_error_nodes(exc, plan))),
         )
     return Outcome(
         status=state.status.value, state=state, result=workflow_result(suite.workflow, state)
     )
 
 
-def _error_nodes(error: NodeError, workflow: Workflow) -> Iterator[str]:
+def _error_nodes(error: NodeError, plan: ExecutionPlan) -> Iterator[str]:
     """The nodes a failure passed through: the failing node, each node of its cause chain,
-    and every node enclosing them (for ``a/b`` inside an include/call child: ``a`` and the
-    nodes enclosing ``a``)."""
-    parents = _parents(workflow)
+    and every node enclosing them — inside an include/call child too (for ``c/x`` inside
+    ``c``'s ``loop``: ``c/x``, ``c/loop``, ``c`` and the nodes enclosing ``c``)."""
+    from flowscript.testing._tree import WorkflowTree
+
+    tree = WorkflowTree(plan)
     current: NodeError | None = error
     while current is not None:
         for key in (current.node, current.details.get("failedNode")):
             if isinstance(key, str):
-                yield key
-                node_id: str | None = key.partition("/")[0]
-                while node_id is not None:
-                    yield node_id
-                    node_id = parents.get(node_id)
+                yield from tree.lineage(key)
         current = current.cause
 
 
-def _parents(workflow: Workflow) -> dict[str, str]:
-    """Node id → id of the control node whose body holds it."""
-    parents: dict[str, str] = {}
-    for node in workflow.walk():
-        for scope in node.scopes():
-            for child in scope:
-                parents[child.id] = node.id
-    return parents
-
-
-def _options(suite: TestSuite, case: TestCase, settings: _Settings) -> Any:
+def _options(plan: ExecutionPlan, case: TestCase, settings: _Settings) -> Any:
     from flowscript.execution.options import ExecutionOptions
     from flowscript.testing._mocks import MockingExecutor, mock_aware_registry
 
-    executor = MockingExecutor(suite.workflow, case.mocks)
+    executor = MockingExecutor(plan, case.mocks)
     return ExecutionOptions(
         answers=case.answers,
         interactive=False,

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from flowscript.model import Diagnostic, SourceSpan
+from flowscript.model import CallSpec, Diagnostic, IncludeSpec, SourceSpan
 from flowscript.validate._coerce import describe
 from flowscript.validate._context import ValidationContext
 from flowscript.validate._frontmatter import invalid_type, item_keys
@@ -75,10 +75,18 @@ def _unknown_nodes(
     ctx: ValidationContext, names: Any, where: str, span: SourceSpan
 ) -> Iterator[Diagnostic]:
     for name in names:
-        if str(name) not in ctx.node_ids:
+        if str(name) not in ctx.node_ids and not _names_a_child_node(ctx, str(name)):
             yield ctx.diagnostic(
                 "VALID_UNDEFINED_NODE_REF",
                 f"{where} names unknown node `{name}`",
                 span,
                 hints=did_you_mean(str(name), ctx.node_ids),
             )
+
+
+def _names_a_child_node(ctx: ValidationContext, name: str) -> bool:
+    """``call-id/node-id``: a node of an ``<include>``/``<call>`` child (named as in the run
+    state). Only the first part is checked here; ``flowscript test`` loads the children and
+    checks the rest."""
+    head, slash, rest = name.partition("/")
+    return bool(slash and rest) and isinstance(ctx.graph.nodes.get(head), IncludeSpec | CallSpec)
