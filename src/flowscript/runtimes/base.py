@@ -157,9 +157,9 @@ class RuntimeContext:
         """The run's HTTP client, created on first use."""
         if self._http is None:
             if self.http_factory is None:
-                import httpx
+                from flowscript.runtimes._transport import create_http_client
 
-                self._http = httpx.AsyncClient(follow_redirects=True)
+                self._http = create_http_client()
             else:
                 self._http = self.http_factory()
         return self._http

@@ -179,9 +179,9 @@ def _ssl_context() -> Any:
 
 
 def _http_client() -> httpx.AsyncClient:
-    import httpx
+    from flowscript.runtimes._transport import create_http_client
 
-    return httpx.AsyncClient(follow_redirects=True, verify=_ssl_context())
+    return create_http_client(verify=_ssl_context())
 
 
 def worker_context(
