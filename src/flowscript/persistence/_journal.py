@@ -25,7 +25,6 @@ byte before it on disk. Replay therefore stops at the first line that is not a c
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -66,16 +65,13 @@ class ContextTracker:
             current: Mapping[str, Any] = getattr(state, attribute)
             self._saved[key] = {name: plain_json(value) for name, value in current.items()}
 
+    @property
+    def remembers(self) -> bool:
+        """Whether some context value was persisted (a diff may then find a removal)."""
+        return bool(self._saved["globalContext"] or self._saved["phaseContext"])
+
     def diff(self, state: ExecutionState) -> dict[str, Any]:
         """Record fields for the keys changed since the last call, and remember them."""
-        saved = self._saved
-        if not (
-            state.global_context
-            or state.phase_context
-            or saved["globalContext"]
-            or saved["phaseContext"]
-        ):
-            return {}  # the usual case: a run without variables
         fields: dict[str, Any] = {}
         for key, attribute in _CONTEXTS:
             changed, removed = _diff_one(self._saved[key], getattr(state, attribute))
@@ -119,9 +115,13 @@ def encode_record(
     generation: str,
     seq: int,
     tracker: ContextTracker,
-    redactor: Redactor,
+    redactor: Redactor | None,
 ) -> bytes:
-    """One journal line (with its newline) for recording ``node_id`` of ``state``."""
+    """One journal line (with its newline) for recording ``node_id`` of ``state``.
+
+    ``redactor`` masks the secrets; ``None`` when the run has none. This runs once per
+    recorded node, so it avoids every call it can.
+    """
     result = state.node_results.get(node_id)
     record: dict[str, Any] = {
         "gen": generation,
@@ -131,8 +131,9 @@ def encode_record(
         "status": state.status._value_,  # not .value: see codec.result_to_data
         "currentWave": state.current_wave,
         "startedAt": state.started_at,
-        **tracker.diff(state),
     }
+    if state.global_context or state.phase_context or tracker.remembers:
+        record.update(tracker.diff(state))
     if state.usage is not None:
         record["usage"] = plain_json(state.usage)  # the run's total, which the node just grew
     context = state.node_context.get(node_id)
@@ -142,19 +143,25 @@ def encode_record(
         record["nodeContext"] = plain_json(context)
     # Every value above is plain JSON data already. Numbers keep Python's formatting here: a
     # journal line is only ever read back by a JSON parser, which gets the same values.
-    data = redactor.redact_value(record)
+    if redactor is not None:
+        record = redactor.redact_value(record)
+    encoder = _ORJSON or _load_orjson()
     try:
         # orjson directly, newline included: the hot path of every recorded node.
-        line: bytes = _orjson().dumps(data, option=_orjson().OPT_APPEND_NEWLINE)
+        line: bytes = encoder.dumps(record, option=encoder.OPT_APPEND_NEWLINE)
     except TypeError:  # an integer beyond 64 bits or a lone surrogate: the careful encoder
-        return encode_json(data, indent=None, plain=True) + b"\n"
+        return encode_json(record, indent=None, plain=True) + b"\n"
     return line
 
 
-@functools.cache
-def _orjson() -> Any:
+_ORJSON: Any = None
+
+
+def _load_orjson() -> Any:
+    global _ORJSON
     import orjson  # late: 18 ms to import, and listing runs never writes a record
 
+    _ORJSON = orjson
     return orjson
 
 

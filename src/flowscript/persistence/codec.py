@@ -147,15 +147,18 @@ def is_output_context(context: Any, result: NodeResult | None) -> bool:
 
 
 _MISSING: Final = object()
+_ATOMIC: Final = frozenset({str, bool, type(None)})
+"""Output types that are their own JSON data (numbers are not: NaN, ±0, JS formatting)."""
 
 
 def result_to_data(result: NodeResult, js_numbers: list[bool] | None = None) -> dict[str, Any]:
     """The JSON data of one node result (not redacted: :func:`state_to_data` does that)."""
+    output = result.output
     data: dict[str, Any] = {
         # ``_value_`` is the attribute behind ``.value`` (a descriptor, 4× slower): this runs
         # for every journal record.
         "status": result.status._value_,
-        "output": plain_json(result.output, js_numbers),
+        "output": output if type(output) in _ATOMIC else plain_json(output, js_numbers),
         "error": None if result.error is None else error_to_data(result.error, js_numbers),
         "startedAt": result.started_at,
         "completedAt": result.completed_at,
@@ -199,6 +202,10 @@ def encode_json(data: Any, *, indent: int | None = 2, plain: bool = False) -> by
         plain: ``data`` is already plain JSON data with no number needing JavaScript's
             formatting (see :func:`~flowscript.expressions.values.json_bytes`).
     """
+    if plain and indent in (None, 2):
+        fast = _orjson_encode(data, indent)
+        if fast is not None:  # orjson writes valid UTF-8 or refuses
+            return fast
     raw = json_bytes(data, indent, plain=plain)
     try:
         raw.decode("utf-8")
@@ -206,6 +213,16 @@ def encode_json(data: Any, *, indent: int | None = 2, plain: bool = False) -> by
         # A lone surrogate cannot be encoded; "?" keeps the file valid UTF-8 and loadable.
         raw = raw.decode("utf-8", "surrogatepass").encode("utf-8", "replace")
     return raw + b"\n" if indent else raw
+
+
+def _orjson_encode(data: Any, indent: int | None) -> bytes | None:
+    import orjson  # late: 18 ms to import, and listing runs never encodes
+
+    option = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE if indent else 0
+    try:
+        return orjson.dumps(data, option=option)
+    except TypeError:  # an integer beyond 64 bits or a lone surrogate
+        return None
 
 
 # --------------------------------------------------------------------------- reading

@@ -191,7 +191,7 @@ class StateStore:
             generation=self._generation,
             seq=self._seq,
             tracker=self._tracker,
-            redactor=self._redactor_for(state) if state.secrets else self._no_secrets,
+            redactor=self._redactor_for(state) if state.secrets else None,
         )
         self._journal_size += len(line)
         compact = self._journal_size > max(
