@@ -250,3 +250,57 @@ def test_find_interpolation_end_reports_template_columns() -> None:
 )
 def test_number_value(text: str, value: float | None) -> None:
     assert number_value(text) == value
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("a+b", [("name", "a"), ("punct", "+"), ("name", "b")]),
+        ("x\t>=\n10", [("name", "x"), ("punct", ">="), ("num", 10)]),
+        ("a.b-c", [("name", "a"), ("punct", "."), ("name", "b"), ("punct", "-"), ("name", "c")]),
+        ("a?.b-c", [("name", "a"), ("punct", "?."), ("name", "b"), ("punct", "-"), ("name", "c")]),
+        ("n-1.5", [("name", "n"), ("punct", "-"), ("num", 1.5)]),
+        ("9007199254740993", [("num", 9007199254740992.0)]),
+        ("a ... b", [("name", "a"), ("punct", "..."), ("name", "b")]),
+        ("é-1", [("name", "é-1")]),
+        ("a!==b", [("name", "a"), ("punct", "!=="), ("name", "b")]),
+    ],
+    ids=[
+        "no-blanks",
+        "other-blanks",
+        "member-before-minus",
+        "optional-member-before-minus",
+        "decimal-after-run",
+        "unsafe-integer",
+        "spread",
+        "non-ascii-run",
+        "longest-operator",
+    ],
+)
+def test_tokens_read_in_one_match_agree_with_the_long_way(
+    source: str, expected: list[tuple[str, object]]
+) -> None:
+    assert kinds_values(source) == expected
+
+
+def test_a_hyphen_run_read_in_one_match_keeps_its_parts() -> None:
+    (token, _eof) = tokenize("fetch-joke-2")
+    assert (token.kind, token.value, token.offset, token.end) == ("name", "fetch-joke-2", 0, 12)
+    assert token.parts == (("fetch", 0), ("joke", 6), ("2", 11))
+
+
+@pytest.mark.parametrize(
+    ("source", "message", "column"),
+    [
+        ("a  += 1", "compound assignment is not supported", 4),
+        ("a\n= 1", "assignment is not supported", 3),
+        ("1 +  012", "leading zeros are not allowed", 6),
+    ],
+    ids=["compound-after-blanks", "assignment-after-newline", "leading-zero"],
+)
+def test_refused_tokens_after_blanks_keep_their_column(
+    source: str, message: str, column: int
+) -> None:
+    with pytest.raises(ExpressionSyntaxError, match=re.escape(message)) as caught:
+        tokenize(source)
+    assert caught.value.column == column

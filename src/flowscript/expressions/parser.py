@@ -38,15 +38,20 @@ from flowscript.expressions._words import (
 )
 from flowscript.expressions.lexer import Token, tokenize
 from flowscript.expressions.syntax import (
-    Call,
     Conditional,
     Expr,
     HyphenName,
     Identifier,
-    Index,
     Member,
-    NumberLiteral,
-    StringLiteral,
+    make_binary,
+    make_call,
+    make_hyphen_name,
+    make_identifier,
+    make_index,
+    make_member,
+    make_number,
+    make_string,
+    make_unary,
 )
 
 __all__ = ["MAX_NESTING", "MAX_SOURCE_LENGTH", "parse_expression"]
@@ -67,6 +72,14 @@ _INFIX: Final[dict[object, int]] = {  # keyed by token values
 }  # fmt: skip
 _UNARY_OPERATORS: Final = frozenset({"!", "-", "+"})
 _UNARY_STARTS: Final[frozenset[object]] = frozenset({*_UNARY_OPERATORS, "typeof"})
+# Punctuators that continue an operand (member, optional chain, index, call).
+_POSTFIX: Final[frozenset[object]] = frozenset({".", "?.", "[", "("})
+_TEMPLATE_STARTS: Final = frozenset({"template", "head"})
+
+
+def _bare_unary(first: Token) -> bool:
+    """True when an operand starting with ``first`` is a unary operation (``-x``, ``!x``)."""
+    return first.value in _UNARY_STARTS and first.kind in ("punct", "name") and not first.parts
 
 
 # Large enough for a 20,000-node flow: re-parsing at run time would double the per-node cost.
@@ -143,6 +156,8 @@ class _Parser(LiteralParser):
         return expr
 
     def _parse(self, min_power: int) -> Expr:
+        # The hottest function of validation: one call per operand, so the name and number
+        # cases of ``_prefix`` and the binary-node building are inlined here (measured).
         self._depth += 1
         if self._depth > MAX_NESTING:
             raise LimitExceededError(
@@ -150,36 +165,58 @@ class _Parser(LiteralParser):
                 expression=self._text,
                 column=self._token.offset + 1,
             )
-        expr = self._parse_operators(min_power)
-        self._depth -= 1  # no ``finally``: after an error the parser is thrown away
-        return expr
-
-    def _parse_operators(self, min_power: int) -> Expr:
         tokens = self._tokens
         first = tokens[self._index]
-        bare_unary = (
-            first.value in _UNARY_STARTS and first.kind in ("punct", "name") and not first.parts
-        )
-        left = self._prefix(min_power)
+        left = self._operand(first, min_power)
+        operators = 0
         while True:
             token = tokens[self._index]
             kind = token.kind
             power = _INFIX.get(token.value) if kind == "punct" or kind == "name" else None
             if power is not None and power >= min_power and not token.parts:
                 operator = str(token.value)
-                if operator == "**" and bare_unary:
+                if operator == "**" and not operators and _bare_unary(first):
                     raise self._error(
                         "a unary operator before `**` is ambiguous; write (-x) ** y or -(x ** y)",
                         token,
                     )
                 self._index += 1
                 right = self._parse(power if operator == "**" else power + 1)
-                left = self._folder.binary(operator, left, right, token.offset)
+                if type(left) is HyphenName or type(right) is HyphenName:
+                    left = self._folder.binary(operator, left, right, token.offset)
+                else:
+                    left = make_binary(operator, left, right, token.offset)
             elif kind == "punct" and token.value == "?" and min_power <= _TERNARY:
                 left = self._conditional(left)
             else:
+                self._depth -= 1  # no ``finally``: after an error the parser is thrown away
                 return left
-            bare_unary = False
+            operators += 1
+
+    def _operand(self, token: Token, min_power: int) -> Expr:
+        """The operand starting at ``token`` (the current one), with its postfix chain."""
+        kind = token.kind
+        if kind == "name":
+            name = token.value
+            if not token.parts and name not in RESERVED_WORDS:  # the common case, first
+                self._index += 1
+                following = self._tokens[self._index]
+                if following.kind == "punct":
+                    if following.value == "=>" and min_power <= _TERNARY:
+                        return self._arrow_body((str(name),), token)
+                    if following.value in _POSTFIX:
+                        return self._postfix(make_identifier(name, token.offset))
+                elif following.kind in _TEMPLATE_STARTS:
+                    return self._postfix(make_identifier(name, token.offset))
+                return make_identifier(name, token.offset)
+        elif kind == "num":
+            self._index += 1
+            following = self._tokens[self._index]
+            number = make_number(token.value, token.offset)
+            if following.kind == "punct" and following.value not in _POSTFIX:
+                return number
+            return self._postfix(number)
+        return self._prefix(min_power)
 
     def _conditional(self, test: Expr) -> Expr:
         question = self._advance()
@@ -204,10 +241,10 @@ class _Parser(LiteralParser):
         if kind == "num":
             self._advance()
             assert isinstance(token.value, int | float)
-            return self._postfix(NumberLiteral(value=token.value, offset=token.offset))
+            return self._postfix(make_number(token.value, token.offset))
         if kind == "str":
             self._advance()
-            return self._postfix(StringLiteral(value=str(token.value), offset=token.offset))
+            return self._postfix(make_string(str(token.value), token.offset))
         if kind in ("template", "head"):
             return self._postfix(self._template_literal())
         if kind == "punct":
@@ -229,7 +266,9 @@ class _Parser(LiteralParser):
         if value in _UNARY_OPERATORS:
             self._advance()
             operand = self._parse(_UNARY)
-            return self._folder.unary(str(value), operand, token.offset)
+            if type(operand) is HyphenName:
+                return self._folder.unary(str(value), operand, token.offset)
+            return make_unary(str(value), operand, token.offset)
         if value == "/":
             raise self._error(
                 "regular expression literals are not supported; "
@@ -241,12 +280,12 @@ class _Parser(LiteralParser):
 
     def _name(self, token: Token, min_power: int) -> Expr:
         name = str(token.value)
-        if not token.parts and name not in RESERVED_WORDS:  # the common case, first
+        if not token.parts and name not in RESERVED_WORDS:
             self._index += 1
             following = self._tokens[self._index]
             if following.value == "=>" and following.kind == "punct" and min_power <= _TERNARY:
                 return self._arrow_body((name,), token)
-            return self._postfix(Identifier(name=name, offset=token.offset))
+            return self._postfix(make_identifier(name, token.offset))
         if token.parts:
             self._advance()
             return self._hyphen_name(token)
@@ -266,18 +305,18 @@ class _Parser(LiteralParser):
         self._advance()
         if self._is("=>") and min_power <= _TERNARY:
             return self._arrow_body((name,), token)
-        return self._postfix(Identifier(name=name, offset=token.offset))
+        return self._postfix(make_identifier(name, token.offset))
 
     def _hyphen_name(self, token: Token) -> Expr:
         name = str(token.value)
-        root = Identifier(name=name, offset=token.offset)
+        root = make_identifier(name, token.offset)
         chain = self._postfix(root)
         operands = [part_operand(text, offset, RESERVED_WORDS) for text, offset in token.parts]
         if any(operand is None for operand in operands):
             return chain  # e.g. ``check-in``: only the whole-name reading exists
         parts = [operand for operand in operands if operand is not None]
         parts[-1] = rebase(chain, root, parts[-1])
-        return HyphenName(name=name, whole=chain, parts=tuple(parts), offset=token.offset)
+        return make_hyphen_name(name, chain, tuple(parts), token.offset)
 
     def _parenthesised(self) -> Expr:
         opener = self._advance()
@@ -323,7 +362,7 @@ class _Parser(LiteralParser):
         if name.kind != "name":
             raise self._error(f"expected a property name after `.`, found {describe(name)}")
         self._advance()
-        return Member(object=expr, name=str(name.value), optional=optional, offset=name.offset)
+        return make_member(expr, str(name.value), optional, name.offset)
 
     def _optional_link(self, expr: Expr) -> Expr:
         if self._is("("):
@@ -338,10 +377,10 @@ class _Parser(LiteralParser):
             raise self._error("empty index `[]`: expected a value")
         index = self._parse(0)
         self._expect("]", opener, "`[`")
-        return Index(object=expr, index=index, optional=optional, offset=opener.offset)
+        return make_index(expr, index, optional, opener.offset)
 
     def _call(self, callee: Expr, *, optional: bool) -> Expr:
         opener = self._token
         arguments = self._list(")", "the argument list")
         offset = callee.offset if isinstance(callee, Identifier | Member) else opener.offset
-        return Call(callee=callee, arguments=arguments, optional=optional, offset=offset)
+        return make_call(callee, arguments, optional, offset)

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flowscript.model._build import slot_builder
+
 __all__ = [
     "ArrayLiteral",
     "Arrow",
@@ -244,3 +246,16 @@ class Arrow(Expr):
 
     params: tuple[str, ...]
     body: Expr
+
+
+# Positional builders for the parser's hot paths (see :mod:`flowscript.model._build`): the
+# same objects as the constructors make, about twice as fast. Arguments in field order.
+make_identifier = slot_builder(Identifier, "name", "offset")
+make_number = slot_builder(NumberLiteral, "value", "offset")
+make_string = slot_builder(StringLiteral, "value", "offset")
+make_binary = slot_builder(Binary, "operator", "left", "right", "offset")
+make_unary = slot_builder(Unary, "operator", "operand", "offset")
+make_member = slot_builder(Member, "object", "name", "optional", "offset")
+make_index = slot_builder(Index, "object", "index", "optional", "offset")
+make_call = slot_builder(Call, "callee", "arguments", "optional", "offset")
+make_hyphen_name = slot_builder(HyphenName, "name", "whole", "parts", "offset")

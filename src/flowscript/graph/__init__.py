@@ -46,7 +46,7 @@ from flowscript.graph._scopes import (
     build_scopes,
     walk_nodes,
 )
-from flowscript.graph._texts import EvaluableText, node_texts, top_field
+from flowscript.graph._texts import EvaluableText, node_text_tuple, node_texts, top_field
 from flowscript.model import NodeSpec, Workflow
 
 __all__ = [
@@ -127,7 +127,7 @@ class WorkflowGraph:
     def texts_of(self, node: NodeSpec) -> tuple[EvaluableText, ...]:
         """The evaluable texts of ``node`` itself (:func:`node_texts`), computed once."""
         found = self._texts_of.get(id(node))
-        return found if found is not None else tuple(node_texts(node))
+        return found if found is not None else node_text_tuple(node)
 
     def scope_of(self, node_id: str) -> ScopeInfo:
         """The scope holding ``node_id``; ``KeyError`` for an unknown id."""
@@ -172,7 +172,7 @@ def analyze(workflow: Workflow) -> WorkflowGraph:
     duplicate ids resolve to their first node. The validator reports all of those.
     """
     all_nodes = tuple(walk_nodes((*workflow.nodes, *workflow.on_workflow_error)))
-    texts_of = {id(node): tuple(node_texts(node)) for node in all_nodes}
+    texts_of = {id(node): node_text_tuple(node) for node in all_nodes}
     tree = build_scopes(workflow)
     setters = setters_of(all_nodes)
     defined = defined_of(all_nodes, tree.nodes, setters)

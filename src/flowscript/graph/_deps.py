@@ -10,6 +10,7 @@ from flowscript.graph._refs import Reference, TextParser, collect_names
 from flowscript.graph._scopes import ScopeInfo, ScopeTree, walk_nodes
 from flowscript.graph._texts import EvaluableText
 from flowscript.model import NodeSpec, PhaseSpec, SourceSpan, TimeoutSpec
+from flowscript.model._build import slot_builder
 
 __all__ = ["HandlerUse", "NodeDeps", "compute_dependencies", "find_handlers"]
 
@@ -53,6 +54,12 @@ class HandlerUse:
     serves: str
     kind: Literal["fallback", "on-timeout"]
     span: SourceSpan
+
+
+# Positional builder (see flowscript.model._build): one NodeDeps per node.
+_make_deps = slot_builder(
+    NodeDeps, "id", "scope", "dependencies", "external", "feedback", "after", "references"
+)
 
 
 def find_handlers(nodes: Iterable[NodeSpec]) -> dict[str, tuple[HandlerUse, ...]]:
@@ -183,12 +190,12 @@ def _node_deps(
             feedback.add(target)
         else:
             deps.add(target)
-    return NodeDeps(
-        id=node.id,
-        scope=scope.key,
-        dependencies=tuple(sorted(deps, key=position.__getitem__)),
-        external=tuple(external),
-        feedback=tuple(sorted(feedback - deps, key=position.__getitem__)),
-        after=after,
-        references=references,
+    return _make_deps(
+        node.id,
+        scope.key,
+        tuple(sorted(deps, key=position.__getitem__)) if len(deps) > 1 else tuple(deps),
+        tuple(external),
+        tuple(sorted(feedback - deps, key=position.__getitem__)) if feedback else (),
+        after,
+        references,
     )

@@ -17,6 +17,8 @@ def find_cycles(order: Sequence[str], edges: Edges) -> list[tuple[str, ...]]:
     Each cycle starts at the component's earliest node and is a shortest cycle through it.
     """
     position = {node: index for index, node in enumerate(order)}
+    if not _has_forward_edge(order, edges, position):
+        return []  # every edge points back in document order: no cycle (the usual case)
     cycles = []
     for component in _components(order, edges):
         if len(component) < 2:
@@ -25,6 +27,19 @@ def find_cycles(order: Sequence[str], edges: Edges) -> list[tuple[str, ...]]:
         cycles.append(_shortest_cycle(start, component, edges, position))
     cycles.sort(key=lambda path: position[path[0]])
     return cycles
+
+
+def _has_forward_edge(order: Sequence[str], edges: Edges, position: Mapping[str, int]) -> bool:
+    """True when some node waits for a node after it in ``order``.
+
+    A cycle of two or more nodes needs such an edge: going around it must step forward at
+    least once. Edges to nodes outside ``order`` do not count.
+    """
+    for index, node in enumerate(order):
+        for target in edges.get(node, ()):
+            if position.get(target, -1) > index:
+                return True
+    return False
 
 
 def _components(order: Sequence[str], edges: Edges) -> list[set[str]]:

@@ -14,6 +14,7 @@ from flowscript.errors import ExpressionError
 from flowscript.expressions.analysis import NameUse
 from flowscript.graph._texts import EvaluableText
 from flowscript.model import ContextSpec, ForeachSpec, NodeSpec, SetSpec, SourceSpan, Text, Workflow
+from flowscript.model._build import slot_builder
 
 __all__ = [
     "NameRef",
@@ -60,6 +61,11 @@ class Reference:
         """Where the text holding the reference starts."""
         return self.text.span
 
+
+# Positional builder (see flowscript.model._build): one Reference per name a node reads.
+_make_reference = slot_builder(
+    Reference, "target", "source", "field", "via", "name", "text", "offset"
+)
 
 NameRef = NameUse
 """A free name read by a text: ``name``, first ``member`` and ``offset`` in the text value,
@@ -203,30 +209,22 @@ def collect_names(
     """
     for text in node.inputs:
         if text.value in node_ids:
-            yield Reference(
-                target=text.value,
-                source=node.id,
-                field="input",
-                via="input",
-                name=text.value,
-                text=text,
-            )
+            yield _make_reference(text.value, node.id, "input", "input", text.value, text, 0)
     for field, text, role in texts:
         if role == "literal":
             continue  # read as written: no names
         for use in text_names(text, role, parser):
             if use.name in node_ids:
-                yield Reference(
-                    target=use.name,
-                    source=node.id,
-                    field=field,
-                    via="expression",
-                    name=use.name,
-                    text=text,
-                    offset=use.offset,
+                yield _make_reference(
+                    use.name, node.id, field, "expression", use.name, text, use.offset
                 )
-            elif setters:
+            elif setters and _variable_of(use) in setters:  # most names set no variable
                 yield from _variable_references(node.id, field, text, use, setters)
+
+
+def _variable_of(use: NameRef) -> str:
+    """The variable a name use reads (``k`` for ``$context.k``), or ``""``."""
+    return (use.member if use.name == "$context" else use.name) or ""
 
 
 def _variable_references(

@@ -9,12 +9,12 @@ durations that may be templates, so they are added here too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from flowscript.model import DataNodeSpec, NodeSpec, Text, TextRole
-from flowscript.runtimes.fields import field_decl
+from flowscript.runtimes.fields import FieldDecl, fields_by_name
 
-__all__ = ["EvaluableText", "node_texts", "top_field"]
+__all__ = ["EvaluableText", "node_text_tuple", "node_texts", "top_field"]
 
 EvaluableText = tuple[str, Text, TextRole]
 """``(field name, text, role)`` as yielded by :func:`node_texts`."""
@@ -38,17 +38,28 @@ def node_texts(node: NodeSpec) -> Iterator[EvaluableText]:
     holds ``{{`` (then it is a template); ``duration`` fields are durations; ``schema``
     fields are literals.
     """
-    for field, text, role in node.texts():
-        if isinstance(node, DataNodeSpec) and role == "template":
-            role = _data_role(node, field, text)
-        yield field, text, role
-    yield from _retry_durations(node)
+    return iter(node_text_tuple(node))
 
 
-def _data_role(node: DataNodeSpec, field: str, text: Text) -> TextRole:
-    if field != top_field(field):
+def node_text_tuple(node: NodeSpec) -> tuple[EvaluableText, ...]:
+    """:func:`node_texts` as a tuple (the analysis computes it once per node)."""
+    if isinstance(node, DataNodeSpec):
+        declared = fields_by_name(node.kind)  # one lookup per node, not per field
+        found = [
+            (field, text, _data_role(declared, field, text) if role == "template" else role)
+            for field, text, role in node.texts()
+        ]
+    else:
+        found = list(node.texts())
+    if node.on_error is not None and node.on_error.retry is not None:
+        found.extend(_retry_durations(node))
+    return tuple(found)
+
+
+def _data_role(declared: Mapping[str, FieldDecl] | None, field: str, text: Text) -> TextRole:
+    if declared is None or "." in field or "[" in field:  # not a top-level config key
         return "template"
-    decl = field_decl(node.kind, field)
+    decl = declared.get(field)
     if decl is None:
         return "template"
     role = _ROLE_BY_FIELD_TYPE.get(decl.type, "template")

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
+from flowscript.model._build import make_attribute, make_text
 from flowscript.model.diagnostics import Diagnostic, Severity, SourceSpan
 from flowscript.model.nodes import Attribute, OnErrorSpec, Scope, Text
 from flowscript.parser._blocks import clean_block
@@ -140,7 +141,7 @@ class BuildContext:
 
     def text(self, attribute: XmlAttribute) -> Text:
         """An attribute value as a :class:`Text` pointing inside the quotes."""
-        return Text(attribute.value, self.span(attribute.value_offset))
+        return make_text(attribute.value, self.layout.span(attribute.value_offset))
 
     def optional(self, element: XmlElement, *names: str) -> Text | None:
         """The first of ``names`` present on ``element``, as a :class:`Text`."""
@@ -177,10 +178,18 @@ class BuildContext:
 
     def attributes(self, element: XmlElement) -> dict[str, Attribute]:
         """Every attribute of ``element`` as model :class:`Attribute`s."""
-        span = self.layout.span  # one lookup for all attributes (this runs for every node)
+        items = element.attributes
+        if not items:
+            return {}
+        # This runs for every node: the spans of all attributes are found in one call.
+        spans = iter(
+            self.layout.spans(
+                [offset for item in items.values() for offset in (item.offset, item.value_offset)]
+            )
+        )
         return {
-            name: Attribute(name, item.value, span(item.offset), span(item.value_offset))
-            for name, item in element.attributes.items()
+            name: make_attribute(name, item.value, next(spans), next(spans))
+            for name, item in items.items()
         }
 
     def check_attributes(
@@ -268,9 +277,9 @@ class BuildContext:
         attribute = element.attributes.get("input")
         if attribute is None:
             return ()
-        base = self.span(attribute.value_offset)
+        base = self.layout.span(attribute.value_offset)
         return tuple(
-            Text(name, base.at_column_offset(offset) if offset else base)
+            make_text(name, base.at_column_offset(offset) if offset else base)
             for name, offset in split_inputs(attribute.value)
         )
 
@@ -283,7 +292,7 @@ def node_fields(
     return {
         "id": node_id,
         "tag": element.tag,
-        "span": ctx.span(element.offset),
+        "span": ctx.layout.span(element.offset),
         "explicit_id": explicit,
         "inputs": ctx.inputs(element),
         "timeout": ctx.text(timeout) if timeout is not None else None,

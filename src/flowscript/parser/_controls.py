@@ -4,6 +4,7 @@ goto, phase, timeout (format.md §3.4)."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import lru_cache
 
 from flowscript.model.nodes import (
     BranchSpec,
@@ -51,8 +52,14 @@ def begin(
 ) -> tuple[str, bool]:
     """The node id, after warning about attributes outside ``allowed`` + the common ones."""
     node, explicit = node_identity(ctx, element, *ids, optional=optional_id)
-    ctx.check_attributes(element, COMMON_ATTRIBUTES | set(allowed) | set(ids), node)
+    ctx.check_attributes(element, _accepted(tuple(allowed), ids), node)
     return node, explicit
+
+
+@lru_cache(maxsize=256)  # <call> accepts any attribute: bounded
+def _accepted(allowed: tuple[str, ...], ids: tuple[str, ...]) -> frozenset[str]:
+    """The attributes an element accepts (made once per element kind, not per node)."""
+    return COMMON_ATTRIBUTES | set(allowed) | set(ids)
 
 
 def body_of(

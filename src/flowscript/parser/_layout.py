@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 
 from flowscript.errors import WorkflowParseError
+from flowscript.model._build import make_span
 from flowscript.model.diagnostics import Diagnostic, SourceSpan
 
 __all__ = ["Layout", "split_layout"]
@@ -88,9 +90,28 @@ class Layout:
         span = self._spans.get(offset)
         if span is None:
             index = bisect_right(self.line_starts, offset) - 1
-            span = SourceSpan(self.path, index + 1, offset - self.line_starts[index] + 1)
-            self._spans[offset] = span
+            column = offset - self.line_starts[index] + 1
+            span = self._spans[offset] = make_span(self.path, index + 1, column, None, None)
         return span
+
+    def spans(self, offsets: Iterable[int]) -> list[SourceSpan]:
+        """:meth:`span` of each offset; one line lookup serves the offsets of one line.
+
+        For the offsets of one element (its attributes): they are usually on one line.
+        """
+        cache, starts, path = self._spans, self.line_starts, self.path
+        found: list[SourceSpan] = []
+        line, start, end = 0, 0, -1  # the line of the previous offset: [start, end)
+        for offset in offsets:
+            span = cache.get(offset)
+            if span is None:
+                if not start <= offset < end:
+                    line = bisect_right(starts, offset)
+                    start = starts[line - 1]
+                    end = starts[line] if line < len(starts) else len(self.text) + 1
+                span = cache[offset] = make_span(path, line, offset - start + 1, None, None)
+            found.append(span)
+        return found
 
     def source_offset(self, offset: int) -> int:
         """The offset in :attr:`source` of the character at ``offset`` in :attr:`text`."""

@@ -180,27 +180,30 @@ class _Scanner:
         element = XmlElement(name.group(), pos)
         attributes = element.attributes
         cursor = name.end()
+        match = _TAG_ITEM.match
         while True:
-            item = _TAG_ITEM.match(text, cursor)
+            item = match(text, cursor)
             if item is None:  # anything else: read (or reject) it the long way
                 cursor = self.tag_item(element, pos, cursor)
                 continue
-            closer = item.group(1)
+            closer, attribute, double, single = item.groups()
+            cursor = item.end()
             if closer is not None:
-                end = item.end()
-                element.content_start = end
+                element.content_start = cursor
                 if closer == ">":
-                    return element, False, end
-                element.content_end = element.end = end
-                return element, True, end
-            attribute = item.group(2)
+                    return element, False, cursor
+                element.content_end = element.end = cursor
+                return element, True, cursor
             if attribute in attributes:
                 self.attribute(item.start(2), element)  # raises: the attribute appears twice
-            value = 3 if item.group(3) is not None else 4
-            attributes[attribute] = XmlAttribute(
-                attribute, item.group(value), item.start(2), item.start(value)
-            )
-            cursor = item.end()
+            if double is not None:
+                attributes[attribute] = XmlAttribute(
+                    attribute, double, item.start(2), cursor - len(double) - 1
+                )
+            else:
+                attributes[attribute] = XmlAttribute(
+                    attribute, single, item.start(2), cursor - len(single) - 1
+                )
 
     def tag_item(self, element: XmlElement, pos: int, cursor: int) -> int:
         """Skip blanks, then read one attribute that :data:`_TAG_ITEM` does not cover."""
@@ -338,8 +341,10 @@ def _content(scanner: _Scanner, root: XmlElement, pos: int) -> int:
                 open_element.offset,
                 f"add </{open_element.tag}>",
             )
-        _add_text(stack[-1], text[pos : match.start()], pos, verbatim=True)
-        pos = match.start()
+        start = match.start()
+        if start > pos:  # no call for the empty text between two tags
+            _add_text(stack[-1], text[pos:start], pos, verbatim=True)
+        pos = start
         if text[pos] == "&":
             decoded, end, verbatim = scanner.entity(pos)
             _add_text(stack[-1], decoded, pos, verbatim=verbatim)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from flowscript.model.nodes import ConfigEntry, DataNodeSpec
+from flowscript.model._build import make_config_entry
+from flowscript.model.nodes import ConfigEntry, DataNodeSpec, OnErrorSpec
 from flowscript.parser._blocks import MAP_FIELDS, block_value, clean_block
 from flowscript.parser._context import BuildContext, node_fields, node_identity, partition
 from flowscript.parser._failure import canonical_key, data_on_error
@@ -57,14 +58,15 @@ class _Config:
         )
 
     def attribute(self, attribute: XmlAttribute, origin: Origin) -> None:
+        span = self.ctx.layout.span
         self.add(
-            ConfigEntry(
-                key=canonical_key(attribute.name),
-                written_key=attribute.name,
-                value=attribute.value,
-                span=self.ctx.span(attribute.offset),
-                value_span=self.ctx.span(attribute.value_offset),
-                origin=origin,
+            make_config_entry(
+                canonical_key(attribute.name),
+                attribute.name,
+                attribute.value,
+                span(attribute.offset),
+                span(attribute.value_offset),
+                origin,
             )
         )
 
@@ -147,16 +149,11 @@ def _node_type(ctx: BuildContext, element: XmlElement, default: str, node: str) 
     return "ai"
 
 
-def build_data_node(ctx: BuildContext, element: XmlElement) -> DataNodeSpec:
-    """Build a :class:`DataNodeSpec` from a data element."""
-    node, explicit = node_identity(ctx, element)
-    role, default_type = DATA_TAGS[element.tag]
-    node_type = _node_type(ctx, element, default_type, node)
+def _children(
+    ctx: BuildContext, element: XmlElement, config: _Config, node: str
+) -> OnErrorSpec | None:
+    """Read the child elements of a data node into ``config``; return its failure handling."""
     special, rest = partition(element, ("on-error", "retry", "fallback"))
-    config = _Config(ctx, node)
-    for name, attribute in element.attributes.items():
-        if name not in RESERVED_ATTRIBUTES:
-            config.attribute(attribute, "attribute")
     for child in rest:
         if not isinstance(child, XmlElement):
             continue
@@ -167,11 +164,20 @@ def build_data_node(ctx: BuildContext, element: XmlElement) -> DataNodeSpec:
     ctx.unexpected_text(
         rest, f"<{element.tag}> (put it in a child element such as <template>)", node
     )
-    on_error = (
-        data_on_error(ctx, special["on-error"], special["retry"], special["fallback"], node)
-        if element.children
-        else None
-    )
+    return data_on_error(ctx, special["on-error"], special["retry"], special["fallback"], node)
+
+
+def build_data_node(ctx: BuildContext, element: XmlElement) -> DataNodeSpec:
+    """Build a :class:`DataNodeSpec` from a data element."""
+    node, explicit = node_identity(ctx, element)
+    role, default_type = DATA_TAGS[element.tag]
+    node_type = _node_type(ctx, element, default_type, node)
+    config = _Config(ctx, node)
+    for name, attribute in element.attributes.items():
+        if name not in RESERVED_ATTRIBUTES:
+            config.attribute(attribute, "attribute")
+    # Most data nodes have no children: nothing to partition, read or report then.
+    on_error = _children(ctx, element, config, node) if element.children else None
     return DataNodeSpec(
         **node_fields(ctx, element, node, explicit, on_error),
         role=role,

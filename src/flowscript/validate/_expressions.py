@@ -30,10 +30,12 @@ _RUN_CHARS = re.compile(r"[A-Za-z0-9_$-]")
 
 def check_expressions(ctx: ValidationContext) -> Iterator[Diagnostic]:
     """Parse and check every expression and template of every node."""
-    checker = _Checker(ctx, NameTable(ctx))
+    check = _Checker(ctx, NameTable(ctx)).check
     for node in ctx.nodes:
         for field, text, role in ctx.texts_of(node):
-            yield from checker.check(node, field, text, role)
+            found = check(node, field, text, role)
+            if found:
+                yield from found
 
 
 class _Checker:
@@ -45,31 +47,37 @@ class _Checker:
         self.functions = CALLABLE_NAMES
         self.methods = method_names()
 
-    def check(self, node: NodeSpec, field: str, text: Text, role: str) -> Iterator[Diagnostic]:
-        if role == "literal" or (role == "expression" and not text.value.strip()):
-            return
+    def check(self, node: NodeSpec, field: str, text: Text, role: str) -> list[Diagnostic]:
+        """The problems of one text (a list, not a generator: this runs for every text)."""
+        value = text.value
+        if role == "literal" or (role == "expression" and not value.strip()):
+            return []
+        texts = self.ctx.graph.texts
         try:
-            parts = self.ctx.graph.texts.parts(text.value, role)
+            parts = texts.parts(value, role)
         except ExpressionError as exc:
-            yield self._syntax(node, field, text, role, exc)
-            return
+            return [self._syntax(node, field, text, role, exc)]
         if not parts:
-            return  # a literal template, or a duration that is not a template
+            return []  # a literal template, or a duration that is not a template
         names = self.table.for_text(node, field, role)
-        calls = "(" in text.value  # no call without a parenthesis
-        members = _may_name_blocked(text.value)
-        for expr, base in parts:
-            if calls:
-                yield from self._calls(node, text, expr, base, names)
-            if members:
-                yield from self._members(node, text, expr, base)
-        if names.extra and "-" in text.value:
+        found: list[Diagnostic] = []
+        calls = "(" in value  # no call without a parenthesis
+        members = _may_name_blocked(value)
+        if calls or members:
+            for expr, base in parts:
+                if calls:
+                    found.extend(self._calls(node, text, expr, base, names))
+                if members:
+                    found.extend(self._members(node, text, expr, base))
+        if names.extra and "-" in value:
             # Extra names only change how hyphenated runs read; without a `-` the names the
             # analysis already found (shared with the graph) are the same.
             uses = names_in(parts, _Either(self.ctx.graph.defined, names.extra))
         else:
-            uses = self.ctx.graph.texts.names(text.value, role)
-        yield from self._names(node, text, uses, names)
+            uses = texts.names(value, role)
+        if uses:
+            found.extend(self._names(node, text, uses, names))
+        return found
 
     def _syntax(
         self, node: NodeSpec, field: str, text: Text, role: str, exc: ExpressionError

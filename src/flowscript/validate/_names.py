@@ -110,14 +110,12 @@ class NameTable:
         """The names visible to ``field`` of ``node`` (read with ``role``)."""
         names = self._for_node(node)
         kind = node.kind if isinstance(node, DataNodeSpec) else None
-        place = (
-            field == "retry.when",
-            field == "merge" and isinstance(node, ParallelSpec),
-            kind is not None and (kind, top_field(field)) in _PER_ITEM_FIELDS,
-            kind == "transform:reduce",
-        )
-        if not any(place[:3]):
+        retry_when = field == "retry.when"
+        merge = field == "merge" and isinstance(node, ParallelSpec)
+        per_item = kind is not None and (kind, top_field(field)) in _PER_ITEM_FIELDS
+        if not (retry_when or merge or per_item):
             return names
+        place = (retry_when, merge, per_item, kind == "transform:reduce")
         key = (id(names), place)  # ``names`` is kept in ``_shared``: its id stays valid
         found = self._extended.get(key)
         if found is None:
@@ -151,6 +149,11 @@ class NameTable:
             return cached
         graph = self._ctx.graph
         ancestors = graph.ancestors(node.id)
+        if not ancestors and node.id not in self._fallbacks and not self._in_error_scope(node):
+            # A top-level node that is no fallback: the names most nodes see.
+            names = self._names(frozenset(), ALWAYS_SPECIALS)
+            self._per_node[node.id] = names
+            return names
         plain: set[str] = set()
         specials: set[str] = set(ALWAYS_SPECIALS)
         for outer_id in ancestors:
@@ -162,11 +165,16 @@ class NameTable:
                 specials.add("$branch")
         if node.id in self._fallbacks or not self._fallbacks.isdisjoint(ancestors):
             specials |= _HANDLER_NAMES
-        if node.id in graph.deps and graph.scope_of(node.id).path[0] == WORKFLOW_ERROR:
+        if self._in_error_scope(node):
             specials.add("$error")
         names = self._names(frozenset(plain), frozenset(specials))
         self._per_node[node.id] = names
         return names
+
+    def _in_error_scope(self, node: NodeSpec) -> bool:
+        """True for a node of ``<on-workflow-error>`` (or nested in one)."""
+        graph = self._ctx.graph
+        return node.id in graph.deps and graph.scope_of(node.id).path[0] == WORKFLOW_ERROR
 
 
 def _per_item_fields() -> frozenset[tuple[str, str]]:
