@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from flowscript.expressions.values import plain_json
 from flowscript.persistence._checks import Checker
@@ -40,7 +40,7 @@ from flowscript.persistence.codec import (
 
 if TYPE_CHECKING:  # imported late at run time: see flowscript.persistence.codec
     from flowscript.execution.redaction import Redactor
-    from flowscript.execution.state import ExecutionState
+    from flowscript.execution.state import ExecutionState, NodeResult
 
 __all__ = ["ContextTracker", "encode_record", "replay_journal"]
 
@@ -119,48 +119,87 @@ def encode_record(
 ) -> bytes:
     """One journal line (with its newline) for recording ``node_id`` of ``state``.
 
-    ``redactor`` masks the secrets; ``None`` when the run has none. This runs once per
-    recorded node, so it avoids every call it can.
+    ``redactor`` masks the secrets; ``None`` when the run has none.
+
+    This runs once per recorded node, so the usual record is encoded straight from the state's
+    values by one orjson call (a Python walk converting them first cost more than the rest of
+    the record, and grows with the output). orjson refuses whatever is not plain JSON data —
+    ``undefined``, functions, non-string keys, integers beyond 64 bits, lone surrogates, and
+    (by the passthrough options) dataclasses and datetimes — and only then is the record
+    converted the careful way (:func:`plain_json`, as snapshots are). Numbers keep Python's
+    formatting here (``2.0`` stays ``2.0``): a journal line is only read back by a JSON parser.
     """
     result = state.node_results.get(node_id)
+    context = state.node_context.get(node_id)
     record: dict[str, Any] = {
         "gen": generation,
         "seq": seq,
         "node": node_id,
-        "result": None if result is None else result_to_data(result),
+        "result": None if result is None else _raw_result(result),
         "status": state.status._value_,  # not .value: see codec.result_to_data
         "currentWave": state.current_wave,
         "startedAt": state.started_at,
     }
     if state.global_context or state.phase_context or tracker.remembers:
-        record.update(tracker.diff(state))
+        record.update(tracker.diff(state))  # already plain copies
     if state.usage is not None:
-        record["usage"] = plain_json(state.usage)  # the run's total, which the node just grew
-    context = state.node_context.get(node_id)
+        record["usage"] = state.usage  # the run's total, which the node just grew
     if is_output_context(context, result):
         record["nodeContextIsOutput"] = True  # the usual case: written once, not twice
     else:
-        record["nodeContext"] = plain_json(context)
-    # Every value above is plain JSON data already. Numbers keep Python's formatting here: a
-    # journal line is only ever read back by a JSON parser, which gets the same values.
-    if redactor is not None:
-        record = redactor.redact_value(record)
+        record["nodeContext"] = context
     encoder = _ORJSON or _load_orjson()
     try:
-        # orjson directly, newline included: the hot path of every recorded node.
-        line: bytes = encoder.dumps(record, option=encoder.OPT_APPEND_NEWLINE)
-    except TypeError:  # an integer beyond 64 bits or a lone surrogate: the careful encoder
-        return encode_json(record, indent=None, plain=True) + b"\n"
+        line: bytes = encoder.dumps(
+            record if redactor is None else redactor.redact_value(record), None, _OPTIONS
+        )
+    except TypeError:
+        return _careful(record, result, redactor)
     return line
 
 
+def _raw_result(result: NodeResult) -> dict[str, Any]:
+    """The result's record fields, its output as it is (the usual success) or converted."""
+    fields = (result.error, result.usage, result.details, result.fallback)
+    if fields == _NONE_OF_THEM:  # the usual success: no error, usage, details, fallback
+        return {
+            "status": result.status._value_,
+            "output": result.output,
+            "error": None,
+            "startedAt": result.started_at,
+            "completedAt": result.completed_at,
+            "duration": result.duration,
+            "attempts": result.attempts,
+        }
+    return result_to_data(result)
+
+
+def _careful(record: dict[str, Any], result: NodeResult | None, redactor: Redactor | None) -> bytes:
+    """The record converted to plain JSON data first, then encoded whatever it holds."""
+    record["result"] = None if result is None else result_to_data(result)
+    for key in ("usage", "nodeContext"):
+        if key in record:
+            record[key] = plain_json(record[key])
+    if redactor is not None:
+        record = redactor.redact_value(record)
+    return encode_json(record, indent=None, plain=True) + b"\n"
+
+
+_NONE_OF_THEM: Final = (None, None, None, None)
 _ORJSON: Any = None
+_OPTIONS = 0
+"""orjson's options for records: a final newline; dataclasses and datetimes refused."""
 
 
 def _load_orjson() -> Any:
-    global _ORJSON
+    global _ORJSON, _OPTIONS
     import orjson  # late: 18 ms to import, and listing runs never writes a record
 
+    _OPTIONS = (
+        orjson.OPT_APPEND_NEWLINE
+        | orjson.OPT_PASSTHROUGH_DATACLASS
+        | orjson.OPT_PASSTHROUGH_DATETIME
+    )
     _ORJSON = orjson
     return orjson
 
