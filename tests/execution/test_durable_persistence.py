@@ -195,12 +195,13 @@ async def test_a_state_file_that_cannot_be_created_stops_the_run_before_it_start
 async def test_a_state_write_failure_during_the_run_is_a_warning(
     run_flow: Any, state_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flowscript.persistence._writer import DiskWriter
+    from flowscript.persistence._journal_file import MappedJournal, PlainJournal
 
-    def broken(self: DiskWriter, data: bytes) -> None:
+    def broken(self: object, data: bytes) -> None:
         raise OSError(28, "disk full")  # every journal append fails; snapshots still work
 
-    monkeypatch.setattr(DiskWriter, "_append", broken)
+    monkeypatch.setattr(MappedJournal, "append", broken)
+    monkeypatch.setattr(PlainJournal, "append", broken)
     events: list[Event] = []
     run = await run_flow(WAVES, persistence_path=state_path, observers=[events.append])
     assert run.error is None and run.state.status is RunStatus.COMPLETED

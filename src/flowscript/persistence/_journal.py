@@ -111,7 +111,6 @@ def _same_json(saved: Any, current: Any) -> bool:
 def encode_record(
     state: ExecutionState,
     node_id: str,
-    *,
     generation: str,
     seq: int,
     tracker: ContextTracker,
@@ -140,7 +139,7 @@ def encode_record(
         "currentWave": state.current_wave,
         "startedAt": state.started_at,
     }
-    if state.global_context or state.phase_context or tracker.remembers:
+    if state.global_context or state.phase_context or tracker.remembers:  # rare: variables
         record.update(tracker.diff(state))  # already plain copies
     if state.usage is not None:
         record["usage"] = state.usage  # the run's total, which the node just grew

@@ -69,9 +69,17 @@ class DiskWriter:
     Args:
         state_path: the snapshot file.
         journal_path: the journal file beside it.
+        compact_at: the journal size past which the store compacts, given the size of the
+            last snapshot (kept as :attr:`compact_limit`).
     """
 
-    def __init__(self, state_path: Path, journal_path: Path) -> None:
+    def __init__(
+        self,
+        state_path: Path,
+        journal_path: Path,
+        *,
+        compact_at: Callable[[int], int] = lambda snapshot: 4 * snapshot,
+    ) -> None:
         self._state_path = state_path
         self._journal_path = journal_path
         self._queue: list[_Op] = []
@@ -84,6 +92,9 @@ class DiskWriter:
         self._snapshot_ok = 0
         self.last_error: OSError | None = None
         self.last_snapshot_size = 0
+        self._compact_at = compact_at
+        self.compact_limit = compact_at(0)
+        """Journal bytes past which the store compacts (updated by every snapshot)."""
         self.stats = StoreStats()
         self._actions: dict[OpKind, Callable[[bytes], None]] = {
             "append": self._append,
@@ -120,13 +131,19 @@ class DiskWriter:
         if self._queue or not self._io_lock.acquire(False):  # (positional: faster)
             return False
         try:
-            self._append(data)
+            journal = self._journal
+            if journal is None:
+                journal = self._journal = open_journal(self._journal_path)
+            journal.append(data)  # what _append does, without its call: once per node
         except OSError as exc:
             self.last_error = exc
             self._close_journal()
             return False
         finally:
             self._io_lock.release()
+        stats = self.stats
+        stats.records += 1
+        stats.journal_bytes += len(data)
         self._unsynced = True
         return True
 
@@ -187,6 +204,7 @@ class DiskWriter:
         self.stats.snapshot_bytes += write_atomic(self._state_path, data, sync_dir=False)
         self.stats.snapshots += 1
         self.last_snapshot_size = len(data)
+        self.compact_limit = self._compact_at(len(data))
         # The snapshot holds every record so far, so the journal goes (the next record starts a
         # new one). If a crash makes the unlink not durable, the journal left behind holds
         # records of the previous generation, which load skips.

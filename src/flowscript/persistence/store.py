@@ -107,13 +107,18 @@ class StateStore:
             raise ValueError(f"sync must be 'batched' or 'always', not {sync!r}")
         self._path = Path(path)
         self._sync = sync
+        self._inline = sync == "batched"  # records are appended at once, fsynced by a timer
         self._sync_interval = sync_interval
         self._sync_timer: asyncio.TimerHandle | None = None
         self._sync_task: asyncio.Future[None] | None = None
         self._journal_path = journal_path(self._path)
-        self._writer = DiskWriter(self._path, self._journal_path)
         self._compact_min_bytes = (
             DEFAULT_COMPACT_MIN_BYTES if compact_min_bytes is None else compact_min_bytes
+        )
+        self._writer = DiskWriter(
+            self._path,
+            self._journal_path,
+            compact_at=lambda snapshot: max(COMPACT_FACTOR * snapshot, self._compact_min_bytes),
         )
         self._tracker = ContextTracker()
         self._generation = ""
@@ -185,20 +190,20 @@ class StateStore:
         if self._needs_snapshot:
             return self._submit_snapshot(state)
         self._seq += 1
+        # Positional arguments and no helper calls: this runs once per recorded node.
         line = encode_record(
             state,
             node_id,
-            generation=self._generation,
-            seq=self._seq,
-            tracker=self._tracker,
-            redactor=self._redactor_for(state) if state.secrets else None,
+            self._generation,
+            self._seq,
+            self._tracker,
+            self._redactor_for(state) if state.secrets else None,
         )
         self._journal_size += len(line)
-        compact = self._journal_size > max(
-            COMPACT_FACTOR * self._writer.last_snapshot_size, self._compact_min_bytes
-        )
-        if self._sync == "batched" and not compact and self._writer.try_append_now(line):
-            self._schedule_sync()
+        compact = self._journal_size > self._writer.compact_limit
+        if self._inline and not compact and self._writer.try_append_now(line):
+            if self._sync_timer is None:
+                self._schedule_sync()
             return None
         ticket = self._writer.submit("append", line)
         if compact:
@@ -271,9 +276,8 @@ class StateStore:
 
     def _schedule_sync(self) -> None:
         """fsync the records appended inline ``sync_interval`` from now (``batched``)."""
-        if self._sync_timer is None:
-            loop = asyncio.get_running_loop()
-            self._sync_timer = loop.call_later(self._sync_interval, self._start_sync)
+        loop = asyncio.get_running_loop()
+        self._sync_timer = loop.call_later(self._sync_interval, self._start_sync)
 
     def _start_sync(self) -> None:
         self._sync_timer = None
