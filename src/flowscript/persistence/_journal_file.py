@@ -23,6 +23,7 @@ of a microsecond. Neither class is thread-safe: the store's writer serialises ev
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import mmap
 import os
@@ -38,6 +39,9 @@ FIRST_CHUNK: Final = 256 * 1024
 """Bytes preallocated when a mapped journal is created (about 1,000 small records)."""
 MAX_CHUNK: Final = 8 * 1024 * 1024
 """The growth step stops doubling here."""
+POPULATE_STEP: Final = 64 * 1024
+"""Bytes of pages prepared for writing at a time (about 250 small records)."""
+_MADV_POPULATE_WRITE: Final = getattr(mmap, "MADV_POPULATE_WRITE", 23)  # Linux's value
 
 
 class JournalFile(Protocol):
@@ -136,22 +140,23 @@ class PlainJournal:
 class MappedJournal:
     """A journal appended through a shared memory mapping (see the module docstring)."""
 
-    __slots__ = ("_fd", "_map", "_position", "_size")
+    __slots__ = ("_fd", "_map", "_populated", "_position", "_size")
 
     def __init__(self, fd: int, end: int) -> None:
         self._fd = fd
         self._position = end
         self._size = 0
-        self._map: mmap.mmap | None = None
-        self._grow(max(FIRST_CHUNK, _page_round(end + 1)))
+        self._populated = 0
+        self._map = self._mapping(max(FIRST_CHUNK, _page_round(end + 1)))
 
     def append(self, data: bytes) -> None:
         """Copy ``data`` into the mapping, growing the file first when it does not fit."""
         end = self._position + len(data)
-        if end > self._size:
-            self._grow(_next_size(self._size, end))
-        assert self._map is not None
-        self._map[self._position : end] = data
+        if end > self._populated:
+            if end > self._size:
+                self._grow(_next_size(self._size, end))
+            self._populate(end)
+        self._map.write(data)  # at the mapping's own position, which is ours
         self._position = end
 
     @property
@@ -166,20 +171,38 @@ class MappedJournal:
     def close(self, *, trim: bool = True) -> None:
         """Unmap, cut the file back to its records (unless ``trim`` is false), close it."""
         try:
-            if self._map is not None:
-                self._map.close()
-                self._map = None
+            self._map.close()
             if trim:
                 os.ftruncate(self._fd, self._position)
         finally:
             os.close(self._fd)
 
     def _grow(self, size: int) -> None:
+        mapping = self._mapping(size)
+        self._map.close()
+        self._map = mapping
+
+    def _mapping(self, size: int) -> mmap.mmap:
+        """Preallocate the file to ``size`` and map it, positioned at the end of the records."""
         os.posix_fallocate(self._fd, 0, size)  # reserves the blocks (extends the file)
         mapping = mmap.mmap(self._fd, size, flags=mmap.MAP_SHARED)
-        if self._map is not None:
-            self._map.close()
-        self._map, self._size = mapping, size
+        mapping.seek(self._position)
+        self._size = size
+        self._populated = 0
+        return mapping
+
+    def _populate(self, end: int) -> None:
+        """Fault in the pages up to ``end`` and a step beyond, in one call.
+
+        The first write to each page of the mapping otherwise faults on its own (measured:
+        about 6 µs each inside a run, one every ~16 records); ``MADV_POPULATE_WRITE`` (Linux
+        5.14+) prepares a whole step at once. Where it is refused, pages fault as they come.
+        """
+        start = self._position - self._position % mmap.PAGESIZE
+        stop = min(self._size, _page_round(end) + POPULATE_STEP)
+        with contextlib.suppress(OSError, ValueError):  # an older kernel: faults as before
+            self._map.madvise(_MADV_POPULATE_WRITE, start, stop - start)
+        self._populated = stop
 
 
 def _next_size(size: int, needed: int) -> int:
