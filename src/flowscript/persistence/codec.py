@@ -127,12 +127,19 @@ def _node_context_data(
     """``nodeContext``; the usual ``{"output": …}`` entries reuse the result's converted output
     instead of converting it a second time."""
     data: dict[str, Any] = {}
+    node_results = state.node_results
     for key, context in state.node_context.items():
-        result = state.node_results.get(key)
-        if is_output_context(context, result):
-            data[str(key)] = {"output": results[key]["output"]}
+        result = node_results.get(key)
+        # is_output_context, inlined: once per node of every snapshot
+        if (
+            result is not None
+            and type(context) is dict
+            and len(context) == 1
+            and context.get("output", _MISSING) is result.output
+        ):
+            data[key] = {"output": results[key]["output"]}
         else:
-            data[str(key)] = plain_json(context, flags)
+            data[key if type(key) is str else str(key)] = plain_json(context, flags)
     return data
 
 
@@ -148,17 +155,22 @@ def is_output_context(context: Any, result: NodeResult | None) -> bool:
 
 _MISSING: Final = object()
 _ATOMIC: Final = frozenset({str, bool, type(None)})
-"""Output types that are their own JSON data (numbers are not: NaN, ±0, JS formatting)."""
+"""Output types that are their own JSON data (floats are not: NaN, ±0, JS formatting)."""
+_PLAIN_INT: Final = 10**21
+"""Integers strictly inside ±this print the same in Python and JavaScript (``plain_json``)."""
 
 
 def result_to_data(result: NodeResult, js_numbers: list[bool] | None = None) -> dict[str, Any]:
     """The JSON data of one node result (not redacted: :func:`state_to_data` does that)."""
     output = result.output
+    kind = type(output)
+    if not (kind in _ATOMIC or (kind is int and -_PLAIN_INT < output < _PLAIN_INT)):
+        output = plain_json(output, js_numbers)  # the common scalars need no call
     data: dict[str, Any] = {
         # ``_value_`` is the attribute behind ``.value`` (a descriptor, 4× slower): this runs
-        # for every journal record.
+        # for every result of every snapshot.
         "status": result.status._value_,
-        "output": output if type(output) in _ATOMIC else plain_json(output, js_numbers),
+        "output": output,
         "error": None if result.error is None else error_to_data(result.error, js_numbers),
         "startedAt": result.started_at,
         "completedAt": result.completed_at,
