@@ -1,8 +1,10 @@
 """Null-safe property and index access with the sandbox's blocked names (expressions.md §3, §4.2).
 
-Values are only the plain types of :mod:`.values`, so no Python object is ever reachable;
-the blocked names are refused anyway so that expressions written for a JavaScript engine
-that probe ``constructor``/``__proto__`` fail loudly instead of silently reading data.
+Values are only the plain types of :mod:`.values` (a regex match's ``index``, ``input`` and
+``groups`` are the one extra, read through :meth:`MatchArray.member`), so no Python object
+is ever reachable; the blocked names are refused anyway so that expressions written for a
+JavaScript engine that probe ``constructor``/``__proto__`` fail loudly instead of silently
+reading data.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from flowscript.errors import BlockedAccessError
-from flowscript.expressions.values import UNDEFINED, number_to_string, to_string
+from flowscript.expressions.values import UNDEFINED, MatchArray, number_to_string, to_string
 
 __all__ = ["check_name", "get_index", "get_member", "is_blocked"]
 
@@ -32,7 +34,10 @@ def check_name(name: str) -> None:
 
 
 def get_member(value: Any, name: str) -> Any:
-    """``value.name``; ``undefined`` on null/undefined and on missing properties."""
+    """``value.name``; ``undefined`` on null/undefined and on missing properties.
+
+    A regex match (:class:`MatchArray`) also has ``index``, ``input`` and ``groups``.
+    """
     check_name(name)
     if isinstance(value, dict):
         return value.get(name, UNDEFINED)
@@ -42,6 +47,8 @@ def get_member(value: Any, name: str) -> Any:
         position = _array_index(name)
         if position is not None and position < len(value):
             return value[position]
+        if isinstance(value, MatchArray):
+            return value.member(name)
     return UNDEFINED
 
 

@@ -10,7 +10,7 @@ null           ``None``
 boolean        ``bool``
 number         ``int`` or ``float`` (``bool`` is never a number here)
 string         ``str``
-array          ``list``
+array          ``list`` (a regex match: :class:`MatchArray`, a ``list`` subclass)
 object         ``dict`` with ``str`` keys
 function       :class:`JSFunction`
 =============  ==============================================
@@ -26,12 +26,13 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 __all__ = [
     "MAX_SAFE_INTEGER",
     "UNDEFINED",
     "JSFunction",
+    "MatchArray",
     "deep_equal",
     "is_array",
     "is_number",
@@ -94,6 +95,44 @@ class JSFunction:
 
     def __repr__(self) -> str:
         return f"<function {self.name}>"
+
+
+class MatchArray(list[Any]):
+    """A regular-expression match: the array ``[full match, group 1, …]`` plus JavaScript's
+    ``index``, ``input`` and ``groups`` properties (``match``/``match_all``, expressions.md §6).
+
+    It is an array everywhere else (``typeof``, ``length``, indexing, methods, equality, spread)
+    and serialises as the plain array, as ``JSON.stringify`` does; only member access reads the
+    extra properties (:meth:`member`). Array operations that build a new array (``slice``,
+    ``map``…) return plain lists, as JavaScript's do.
+
+    Attributes:
+        start: JavaScript ``index``: where the match starts in ``subject`` (in code points, like
+            every string index here). Not named ``index``, which would hide ``list.index``.
+        subject: JavaScript ``input``: the searched string.
+        groups: named groups (name → text, ``undefined`` when the group did not take part), or
+            ``undefined`` when the pattern has no named group.
+    """
+
+    __slots__ = ("groups", "start", "subject")
+    _PROPERTIES: ClassVar[Mapping[str, str]] = {
+        "index": "start",
+        "input": "subject",
+        "groups": "groups",
+    }
+
+    def __init__(
+        self, items: Sequence[Any], start: int, subject: str, groups: dict[str, Any] | _Undefined
+    ) -> None:
+        super().__init__(items)
+        self.start = start
+        self.subject = subject
+        self.groups = groups
+
+    def member(self, name: str) -> Any:
+        """The JavaScript property ``index``, ``input`` or ``groups``; else ``undefined``."""
+        attribute = self._PROPERTIES.get(name)
+        return UNDEFINED if attribute is None else getattr(self, attribute)
 
 
 def is_number(value: Any) -> bool:

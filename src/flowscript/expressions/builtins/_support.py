@@ -18,6 +18,7 @@ from flowscript.expressions.values import (
     MAX_SAFE_INTEGER,
     UNDEFINED,
     JSFunction,
+    MatchArray,
     is_number,
     js_typeof,
     strict_equals,
@@ -155,6 +156,8 @@ def _child(value: Any, key: str) -> Any:
             return len(value)
         if is_index_key(key) and int(key) < len(value):
             return value[int(key)]
+        if isinstance(value, MatchArray):
+            return value.member(key)
     return UNDEFINED
 
 

@@ -31,12 +31,12 @@ from flowscript.errors import ExpressionEvalError, LimitExceededError
 from flowscript.expressions.builtins._registry import Registry
 from flowscript.expressions.builtins._support import JS_WHITESPACE, text
 from flowscript.expressions.sandbox import Sandbox
-from flowscript.expressions.values import UNDEFINED
+from flowscript.expressions.values import UNDEFINED, MatchArray
 
 if TYPE_CHECKING:
     import regex
 
-__all__ = ["BUILTINS", "JSRegex", "compile_js_regex", "match_groups"]
+__all__ = ["BUILTINS", "JSRegex", "compile_js_regex", "match_array", "match_groups"]
 
 register = Registry("Utility")
 BUILTINS: Final = register.builtins
@@ -277,6 +277,24 @@ def match_groups(match: regex.Match[str]) -> list[Any]:
     return [match.group(0), *(UNDEFINED if g is None else g for g in match.groups())]
 
 
+def match_array(match: regex.Match[str]) -> MatchArray:
+    """:func:`match_groups` with JavaScript's ``index``, ``input`` and ``groups`` properties.
+
+    ``groups`` maps each named group, in pattern order, to its text (``undefined`` when it did
+    not take part); it is ``undefined`` when the pattern has no named group.
+    """
+    names = sorted(match.re.groupindex.items(), key=lambda item: item[1])
+    groups: Any = (
+        {name: _group_text(match, number) for name, number in names} if names else UNDEFINED
+    )
+    return MatchArray(match_groups(match), match.start(), match.string, groups)
+
+
+def _group_text(match: regex.Match[str], number: int) -> Any:
+    value = match.group(number)
+    return UNDEFINED if value is None else value
+
+
 def _all_matches(sb: Sandbox, js: JSRegex, subject: str) -> list[regex.Match[str]]:
     def run(timeout: float) -> list[regex.Match[str]]:
         found = []
@@ -291,18 +309,19 @@ def _all_matches(sb: Sandbox, js: JSRegex, subject: str) -> list[regex.Match[str
 
 @register(
     "match(s, regex, [flags])",
-    "First match as [full, ...groups] or null; with the g flag, all full matches.",
+    "First match as [full, ...groups] (with .index, .input, .groups) or null; g: all matches.",
 )
 def _match(sb: Sandbox, s: Any, pattern: Any, flags: Any = UNDEFINED) -> Any:
     """``String.prototype.match``: ``[full match, group 1, …]`` (unmatched groups are
-    ``undefined``) or ``null``; with ``g``, the array of every full match, or ``null``."""
+    ``undefined``) with ``index``, ``input`` and ``groups``, or ``null``; with ``g``, the plain
+    array of every full match, or ``null``."""
     js = _js_regex("match", pattern, flags)
     subject = text(s)
     if js.is_global:
         found = _all_matches(sb, js, subject)
         return [m.group(0) for m in found] if found else None
     match = _timed(sb, lambda timeout: js.compiled.search(subject, timeout=timeout))
-    return None if match is None else match_groups(match)
+    return None if match is None else match_array(match)
 
 
 @register("test(s, regex, [flags])", "Whether the regular expression matches somewhere in s.")
@@ -312,7 +331,10 @@ def _test(sb: Sandbox, s: Any, pattern: Any, flags: Any = UNDEFINED) -> bool:
     return _timed(sb, lambda timeout: js.compiled.search(subject, timeout=timeout)) is not None
 
 
-@register("match_all(s, regex, [flags])", "Every match, each as [full, ...groups].")
+@register(
+    "match_all(s, regex, [flags])",
+    "Every match, each as [full, ...groups] with .index, .input and .groups.",
+)
 def _match_all(sb: Sandbox, s: Any, pattern: Any, flags: Any = UNDEFINED) -> list[Any]:
     js = _js_regex("match_all", pattern, flags)
-    return [match_groups(m) for m in _all_matches(sb, js, text(s))]
+    return [match_array(m) for m in _all_matches(sb, js, text(s))]
