@@ -59,6 +59,10 @@ CHECKPOINT = """<workflow>
 """
 
 FAST = ("--lease", "2s", "--poll", "0.05s")
+"""For the takeover tests: a lease that a crashed coordinator loses quickly."""
+STEADY = ("--lease", "30s", "--poll", "0.05s")
+"""For every other test: a lease that never runs out, however loaded the machine (a 2 s lease
+can expire while a starved coordinator is mid-node, and its heir then runs the node again)."""
 
 
 def _serve(tmp_path: Path, url: str, name: str, *extra: str) -> tuple[subprocess.Popen[str], Path]:
@@ -138,7 +142,7 @@ def test_several_coordinators_share_a_queue(
         )
         runs.append(_submit_api(postgres_url, submission))
     coordinators = [
-        _serve(tmp_path, postgres_url, f"c{i}", *FAST, "--max-runs", "2") for i in range(3)
+        _serve(tmp_path, postgres_url, f"c{i}", *STEADY, "--max-runs", "2") for i in range(3)
     ]
     _wait_for(lambda: _statuses(postgres_url) == ["completed"] * 12, "every run to complete")
     assert [_stop(process) for process, _ in coordinators] == [0, 0, 0]
@@ -258,7 +262,7 @@ def test_a_paused_run_is_answered_and_finished_by_another_coordinator(
 ) -> None:
     flow = write_flow("gate.flow.md", FRONT.format(name="gate") + CHECKPOINT)
     run_id = _submit(flowscript, postgres_url, "gate.flow.md", http_server.url)
-    first, _ = _serve(tmp_path, postgres_url, "first", *FAST)
+    first, _ = _serve(tmp_path, postgres_url, "first", *STEADY)
     _wait_for(lambda: _statuses(postgres_url) == ["paused"], "the run to pause")
     assert _stop(first) == 0
     assert _query(postgres_url, "SELECT lease_owner FROM flowscript_runs") == [(None,)]
@@ -268,7 +272,7 @@ def test_a_paused_run_is_answered_and_finished_by_another_coordinator(
     answered = flowscript("answer", run_id[:8], "ok=approve", "--state", postgres_url)
     assert answered.returncode == 0, answered.stderr
     assert answered.stdout == f"answered ok of run {run_id}: queued again for a coordinator\n"
-    second, _ = _serve(tmp_path, postgres_url, "second", *FAST, "--log")
+    second, _ = _serve(tmp_path, postgres_url, "second", *STEADY, "--log")
     _wait_for(lambda: _statuses(postgres_url) == ["completed"], "the run to complete")
     assert _stop(second) == 0
     counts = _requests(http_server)
@@ -293,7 +297,7 @@ def test_sigterm_cancels_and_releases_the_runs_in_progress(
     write_flow("slow.flow.md", FRONT.format(name="slow") + SLOW)
     http_server.route("/slow", body={"slow": True}, slow=True)
     _submit(flowscript, postgres_url, "slow.flow.md", http_server.url)
-    server, log = _serve(tmp_path, postgres_url, "server", *FAST)
+    server, log = _serve(tmp_path, postgres_url, "server", *STEADY)
     _wait_for(lambda: _requests(http_server)["/slow"] == 1, "the slow request")
     assert _stop(server) == 0
     assert _query(
