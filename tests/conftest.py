@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -39,6 +41,14 @@ class Route:
     truncated: bool = False
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Answers to clients that went away (a cancelled request, a closed pool) are not errors."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # broken pipe, reset
+            super().handle_error(request, client_address)
+
+
 class LocalHttpServer:
     """A ``ThreadingHTTPServer`` on 127.0.0.1 (random port) running in a thread.
 
@@ -51,7 +61,7 @@ class LocalHttpServer:
         self.routes: dict[str, Route] = {}
         self.release = threading.Event()
         self.received = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._server = _QuietServer(("127.0.0.1", 0), _make_handler(self))
         self._server.daemon_threads = True
         # A short poll interval: shutdown() waits for the serving loop's next poll.
         self._thread = threading.Thread(
