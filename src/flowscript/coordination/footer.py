@@ -43,13 +43,8 @@ async def stored_log(database: Database, run_ref: str) -> dict[str, Any]:
 
 def _recent(summary: StoredRunSummary) -> RecentRun | None:
     """A Recent Runs row for another run of the workflow (formatted as the log formats)."""
-    from flowscript.reporting.log import RecentRun, _iso_utc, _seconds
+    from flowscript.reporting.log import recent_run
 
     if summary.started_at is None:
         return None  # queued: it has not run
-    return RecentRun(
-        run_id=summary.run_id,
-        timestamp=_iso_utc(summary.started_at),
-        status=summary.status,
-        duration=_seconds(summary.duration_ms or 0) + "s",
-    )
+    return recent_run(summary.run_id, summary.started_at, summary.status, summary.duration_ms or 0)

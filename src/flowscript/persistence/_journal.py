@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # imported late at run time: see flowscript.persistence.codec
     from flowscript.execution.redaction import Redactor
     from flowscript.execution.state import ExecutionState, NodeResult
 
-__all__ = ["ContextTracker", "encode_record", "replay_journal"]
+__all__ = ["ContextTracker", "apply_record", "encode_record", "replay_journal"]
 
 _CONTEXTS = (("globalContext", "global_context"), ("phaseContext", "phase_context"))
 
@@ -222,7 +222,7 @@ def replay_journal(state: ExecutionState, raw: bytes, *, generation: str, source
         seq = check.get(record, "seq", "int", where)
         if seq != applied + 1:
             check.fail(where, f"record {seq} out of sequence (expected {applied + 1})")
-        _apply(check, state, record, where)
+        apply_record(check, state, record, where)
         applied += 1
     return applied
 
@@ -235,7 +235,12 @@ def _parse_line(line: bytes) -> dict[str, Any] | None:
     return record if isinstance(record, dict) else None
 
 
-def _apply(check: Checker, state: ExecutionState, record: dict[str, Any], where: str) -> None:
+def apply_record(check: Checker, state: ExecutionState, record: dict[str, Any], where: str) -> None:
+    """Apply one parsed record to ``state`` (the PostgreSQL store replays its rows with it).
+
+    Raises:
+        StateError: the record is malformed (``check`` names the source and ``where``).
+    """
     from flowscript.execution.state import RunStatus  # late: see flowscript.persistence.codec
 
     node_id = check.get(record, "node", "str", where)

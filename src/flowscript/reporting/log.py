@@ -61,6 +61,7 @@ __all__ = [
     "RecentRun",
     "append_execution_log",
     "format_execution_log",
+    "recent_run",
 ]
 
 MAX_RECENT_RUNS: Final = 10
@@ -139,11 +140,23 @@ def _run_error(state: ExecutionState) -> str:
 
 
 def _current_run(state: ExecutionState) -> RecentRun:
+    return recent_run(state.run_id, state.started_at, state.status.value, state.duration)
+
+
+def recent_run(run_id: str, started_at: int, status: str, duration: int) -> RecentRun:
+    """A Recent Runs row, its time and duration formatted as the log writes them.
+
+    Args:
+        run_id: the run.
+        started_at: epoch milliseconds.
+        status: the run's status value.
+        duration: milliseconds.
+    """
     return RecentRun(
-        run_id=state.run_id,
-        timestamp=_iso_utc(state.started_at),
-        status=state.status.value,
-        duration=_seconds(state.duration) + "s",
+        run_id=run_id,
+        timestamp=_iso_utc(started_at),
+        status=status,
+        duration=_seconds(duration) + "s",
     )
 
 

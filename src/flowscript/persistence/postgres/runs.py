@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from flowscript.errors import StateError, format_list
 from flowscript.persistence._checks import Checker
-from flowscript.persistence._journal import _apply as apply_record
+from flowscript.persistence._journal import apply_record
 from flowscript.persistence.codec import parse_json, state_from_data
 
 if TYPE_CHECKING:
