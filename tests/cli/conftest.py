@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from clirun import run_flowscript
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,17 +24,7 @@ def flowscript(tmp_path: Path) -> CliRunner:
         input: str | None = None,
         env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        environment = dict(os.environ, NO_COLOR="1", **(env or {}))
-        return subprocess.run(
-            [sys.executable, "-m", "flowscript", *args],
-            cwd=cwd or tmp_path,
-            input=input,
-            capture_output=True,
-            text=True,
-            env=environment,
-            timeout=120,
-            check=False,
-        )
+        return run_flowscript(cwd or tmp_path, *args, input=input, env=env)
 
     return run
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import pickle
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import run_flowscript
 
 from flowscript.errors import BlockedAccessError
 from flowscript.expressions import evaluate, render_template
@@ -207,15 +205,7 @@ ARGS = ("--no-log", "--input", '{"text": "abbd"}')
 
 def _run_json(tmp_path: Path) -> dict[str, Any]:
     (tmp_path / "matcher.flow.md").write_text(FLOW, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "flowscript", "run", "matcher.flow.md", "--format", "json", *ARGS],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, NO_COLOR="1"),
-        timeout=120,
-        check=False,
-    )
+    result = run_flowscript(tmp_path, "run", "matcher.flow.md", "--format", "json", *ARGS)
     assert result.returncode == 0, result.stderr
     document: dict[str, Any] = json.loads(result.stdout)
     return document

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
+
+from clirun import run_flowscript
 
 CLOSED = "http://127.0.0.1:1"
 
@@ -64,25 +63,13 @@ def _project(tmp_path: Path, parent: str = PARENT) -> Path:
     return path
 
 
-def _flowscript(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "flowscript", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, NO_COLOR="1"),
-        timeout=120,
-        check=False,
-    )
-
-
 def _timeless(text: str) -> str:
     return re.sub(r" \(\d+ ms\)| \(\d+\.\d\d s\)", "", text)
 
 
 def test_text_output(tmp_path: Path) -> None:
     _project(tmp_path)
-    result = _flowscript(tmp_path, "test", "checkout.flow.md")
+    result = run_flowscript(tmp_path, "test", "checkout.flow.md")
     assert result.returncode == 1, result.stderr
     assert _timeless(result.stdout).splitlines() == [
         "checkout.flow.md",
@@ -102,7 +89,7 @@ def test_text_output(tmp_path: Path) -> None:
 
 def test_json_and_junit_output(tmp_path: Path) -> None:
     _project(tmp_path)
-    result = _flowscript(
+    result = run_flowscript(
         tmp_path, "test", "checkout.flow.md", "--format", "json", "--junit", "report.xml"
     )
     assert result.returncode == 1, result.stderr
@@ -138,7 +125,7 @@ def test_json_and_junit_output(tmp_path: Path) -> None:
 
 def test_an_unknown_child_node_is_an_invalid_case(tmp_path: Path) -> None:
     _project(tmp_path, PARENT.replace("mocks: {rate/quote: 2}", "mocks: {rate/qoute: 2}"))
-    result = _flowscript(tmp_path, "test", "checkout.flow.md")
+    result = run_flowscript(tmp_path, "test", "checkout.flow.md")
     assert result.returncode == 2
     assert (
         "error[VALID_UNDEFINED_NODE_REF]: `mocks` of test case 4: unknown node `rate/qoute`: "
@@ -149,5 +136,5 @@ def test_an_unknown_child_node_is_an_invalid_case(tmp_path: Path) -> None:
 
 def test_validate_accepts_qualified_ids(tmp_path: Path) -> None:
     _project(tmp_path)
-    result = _flowscript(tmp_path, "validate", "checkout.flow.md")
+    result = run_flowscript(tmp_path, "validate", "checkout.flow.md")
     assert result.returncode == 0, result.stdout + result.stderr
