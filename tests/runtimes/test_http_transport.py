@@ -1,4 +1,4 @@
-"""The run's HTTP client (flowscript.runtimes._transport, _pool, _http11, _netio) against real
+"""The run's HTTP client (flowscript.runtimes._transport, _pool) against real
 local servers.
 
 Connections: the limit, keep-alive reuse and expiry, waiting and cancelled requests. Parity:
@@ -25,14 +25,19 @@ import pytest
 import trustme
 
 from flowscript.execution.executors._worker import worker_context
-from flowscript.runtimes._transport import PooledTransport, create_http_client
+from flowscript.runtimes._transport import (
+    PooledTransport,
+    create_http_client,
+    environment_proxies,
+)
 from flowscript.runtimes.base import RuntimeContext
 
 
 class ConnServer:
     """HTTP/1.1 on 127.0.0.1; ``/hold`` answers once ``release`` is set, ``/bye`` answers then
     closes the connection without saying so, ``/close`` answers with ``Connection: close``,
-    ``/drop`` closes without answering; any other path answers ``{"conn": n, "path": p}``."""
+    ``/drop`` closes without answering, ``/chunked`` answers in chunks, ``/empty`` answers
+    ``204``; any other path answers ``{"conn": n, "path": p}`` (without the body for HEAD)."""
 
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.tls = tls
@@ -91,7 +96,7 @@ class ConnServer:
         self, conn: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> bool:
         head = await reader.readuntil(b"\r\n\r\n")
-        path = head.split(b" ")[1].decode()
+        method, path = (part.decode() for part in head.split(b" ")[:2])
         length = next(
             (int(line.split(b":")[1]) for line in head.lower().split(b"\r\n")[1:]
              if line.startswith(b"content-length:")),
@@ -105,16 +110,25 @@ class ConnServer:
             await self.release.wait()
         if path == "/drop":
             return False
-        body = json.dumps({"conn": conn, "path": path}).encode()
-        extra = b"Connection: close\r\n" if path == "/close" else b""
-        writer.write(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-            + extra
-            + f"Content-Length: {len(body)}\r\n\r\n".encode()
-            + body
-        )
+        writer.write(_answer(conn, method, path))
         await writer.drain()
         return path not in ("/close", "/bye")
+
+
+def _answer(conn: int, method: str, path: str) -> bytes:
+    body = json.dumps({"conn": conn, "path": path}).encode()
+    if path == "/empty":
+        return b"HTTP/1.1 204 No Content\r\n\r\n"
+    if path == "/chunked":
+        chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:5], body[5:]))
+        return b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n"
+    extra = b"Connection: close\r\n" if path == "/close" else b""
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        + extra
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + (b"" if method == "HEAD" else body)
+    )
 
 
 @pytest.fixture
@@ -190,7 +204,7 @@ async def test_idle_connection_closed_by_the_server_is_replaced(conn_server: Con
 
 
 def _idle_expired(transport: PooledTransport) -> bool:
-    return all(c.has_expired() for c in transport.pool.idle_connections())
+    return all(c.core.has_expired() for c in transport.pool.idle_connections())
 
 
 async def test_keepalive_expiry_closes_a_connection_idle_for_too_long(
@@ -324,6 +338,21 @@ async def test_unread_streamed_body_does_not_break_the_next_request(
         again = await client.get(f"{http_server.url}/small")
     assert first.startswith(b"y")
     assert again.json()["path"] == "/small"
+
+
+async def test_bodiless_and_chunked_answers_keep_the_connection(
+    conn_server: ConnServer, make_client: Any, no_proxies: None
+) -> None:
+    async with make_client() as client:
+        head = await client.head(f"{conn_server.url}/head")
+        empty = await client.get(f"{conn_server.url}/empty")
+        chunked = await client.get(f"{conn_server.url}/chunked")
+        last = await client.get(f"{conn_server.url}/last")
+    assert (head.status_code, head.headers["content-length"], head.content) == (200, "28", b"")
+    assert (empty.status_code, empty.content) == (204, b"")
+    assert chunked.json() == {"conn": 1, "path": "/chunked"}
+    assert last.json() == {"conn": 1, "path": "/last"}  # one connection served all four
+    assert conn_server.accepted == 1
 
 
 # -- failures -------------------------------------------------------------------------------
@@ -461,6 +490,57 @@ async def test_no_proxy_hosts_are_reached_directly(
 ) -> None:
     proxy_env(HTTP_PROXY=closed_port_url, NO_PROXY="127.0.0.1")
     async with make_client() as client:
+        assert (await client.get(f"{conn_server.url}/direct")).json()["path"] == "/direct"
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({}, {}),
+        (
+            {"HTTP_PROXY": "proxy:3128", "HTTPS_PROXY": "https://secure:443"},
+            {"http://": "http://proxy:3128", "https://": "https://secure:443"},
+        ),
+        ({"ALL_PROXY": "socks5://s:1080"}, {"all://": "socks5://s:1080"}),
+        (
+            {"HTTP_PROXY": "http://p", "NO_PROXY": "10.0.0.1, ::1,localhost,example.com,.corp"},
+            {
+                "http://": "http://p",
+                "all://10.0.0.1": None,
+                "all://[::1]": None,
+                "all://localhost": None,
+                "all://*example.com": None,
+                "all://*.corp": None,
+            },
+        ),
+        (
+            {"NO_PROXY": "192.168.0.0/16,http://internal"},
+            {"all://192.168.0.0/16": None, "http://internal": None},
+        ),
+        ({"HTTP_PROXY": "http://p", "NO_PROXY": "a.com,*"}, {}),
+    ],
+    ids=["none", "schemes", "all", "no-proxy-hosts", "no-proxy-network-and-url", "no-proxy-star"],
+)
+def test_environment_proxies_are_read_as_httpx_reads_them(
+    variables: dict[str, str], expected: dict[str, str | None], proxy_env: Any
+) -> None:
+    proxy_env(**variables)
+    assert environment_proxies() == expected
+
+
+def test_lowercase_proxy_variables_are_read(proxy_env: Any) -> None:
+    proxy_env(http_proxy="http://lower:8080", no_proxy="skip.example")
+    assert environment_proxies() == {
+        "http://": "http://lower:8080",
+        "all://*skip.example": None,
+    }
+
+
+async def test_no_proxies_are_mounted_without_trust_env(
+    proxy_env: Any, conn_server: ConnServer
+) -> None:
+    proxy_env(HTTP_PROXY="http://127.0.0.1:1")
+    async with create_http_client(trust_env=False) as client:
         assert (await client.get(f"{conn_server.url}/direct")).json()["path"] == "/direct"
 
 
