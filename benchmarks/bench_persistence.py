@@ -42,9 +42,11 @@ def _runner(text: str, *, persist: bool, sync_every_node: bool = False) -> Calla
     return run
 
 
-def _interleaved(*runs: Callable[[], None], repeat: int = 7) -> list[float]:
+def _interleaved(*runs: Callable[[], None], repeat: int = 11) -> list[float]:
     """The best time of each run, the runs taking turns so that a slow spell of the machine
-    (or a garbage collection) does not land on one side of a ratio only."""
+    (or a garbage collection) does not land on one side of a ratio only. Only the persisted
+    side waits on the disk, so a spell of slow fsyncs (another process writing) lands on it
+    alone: eleven turns rather than seven make the best time robust to one."""
     best = [float("inf")] * len(runs)
     for _ in range(repeat):
         for index, run in enumerate(runs):
