@@ -335,3 +335,34 @@ def test_run_and_resume_on_the_shared_store(
     assert "completed; there is nothing to resume" in again.stderr
     counts = _requests(http_server)
     assert (counts["/draft"], counts["/ship"]) == (1, 1)
+
+
+def test_run_on_the_shared_store_holds_the_run_for_its_lease(
+    write_flow: WriteFlow, tmp_path: Path, http_server: Any, postgres_url: str
+) -> None:
+    write_flow("slow.flow.md", FRONT.format(name="slow") + SLOW)
+    http_server.route("/slow", body={"slow": True}, slow=True)
+    command = [
+        sys.executable, "-m", "flowscript", "run", "slow.flow.md", "-c",
+        f"base={http_server.url}", "--input", '{"k": "x"}', "--state", postgres_url,
+        "--lease", "7s", "--no-log",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_for(lambda: _requests(http_server)["/slow"] == 1, "the slow request")
+        ((owner, left),) = _query(
+            postgres_url,
+            "SELECT lease_owner, extract(epoch FROM lease_expires - now())::float8"
+            " FROM flowscript_runs",
+        )
+        assert owner.startswith("run:")
+        assert 0 < left <= 7  # not the 30 s default
+    finally:
+        http_server.release.set()
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert _query(postgres_url, "SELECT status, lease_owner FROM flowscript_runs") == [
+        ("completed", None)
+    ]

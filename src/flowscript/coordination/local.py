@@ -50,19 +50,25 @@ def submission_of(prepared: PreparedRun, config: Mapping[str, Any] | None) -> Su
 
 
 async def host_new_run(
-    url: str, submission: Submission, prepared: PreparedRun, options: ExecutionOptions
+    url: str,
+    submission: Submission,
+    prepared: PreparedRun,
+    options: ExecutionOptions,
+    *,
+    lease: float = DEFAULT_LEASE,
 ) -> ExecutionState:
-    """Insert the run (held by this process) and execute it with the shared store."""
+    """Insert the run (held by this process for ``lease`` seconds, renewed) and execute it
+    with the shared store."""
     async with Database(url, max_size=3) as database:
         async with database.connection() as conn, conn.transaction():
-            lease = await insert_run(
+            held = await insert_run(
                 conn,
                 submission,
                 run_id=prepared.state.run_id,
-                holder=(f"run:{coordinator_name()}", DEFAULT_LEASE),
+                holder=(f"run:{coordinator_name()}", lease),
             )
-        assert lease is not None
-        return await execute_leased(database, lease, prepared.execute, options)
+        assert held is not None
+        return await execute_leased(database, held, prepared.execute, options)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,8 +90,11 @@ class ClaimedRun:
     workflow_path: str | None
 
 
-async def claim_for_resume(url: str, run_ref: str, folder: Path) -> ClaimedRun:
-    """Claim the run ``run_ref`` names, load its state, write its workflow under ``folder``.
+async def claim_for_resume(
+    url: str, run_ref: str, folder: Path, *, lease: float = DEFAULT_LEASE
+) -> ClaimedRun:
+    """Claim the run ``run_ref`` names (for ``lease`` seconds, renewed while it runs), load its
+    state, write its workflow under ``folder``.
 
     Raises:
         StateError: no such run, or another coordinator holds a live lease on it.
@@ -93,17 +102,17 @@ async def claim_for_resume(url: str, run_ref: str, folder: Path) -> ClaimedRun:
     """
     async with Database(url, max_size=1) as database:
         run_id = await find_run_id(database, run_ref)
-        lease = await claim_run(database, run_id, f"resume:{coordinator_name()}", DEFAULT_LEASE)
+        held = await claim_run(database, run_id, f"resume:{coordinator_name()}", lease)
         try:
             async with database.connection() as conn:
                 row = await load_run_row(conn, run_id)
             main = materialize_bundle(row.bundle, folder)
             state = await load_run_state(database, run_id)
         except BaseException:
-            await release_claim_on(database, lease)
+            await release_claim_on(database, held)
             raise
     return ClaimedRun(
-        lease=lease, main=main, state=state, answers=row.answers, workflow_path=row.workflow_path
+        lease=held, main=main, state=state, answers=row.answers, workflow_path=row.workflow_path
     )
 
 

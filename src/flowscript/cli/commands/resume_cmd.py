@@ -19,7 +19,7 @@ from flowscript.cli.commands.run_cmd import (
     execution_flags,
     run_flags,
 )
-from flowscript.cli.commands.submit_cmd import state_option
+from flowscript.cli.commands.submit_cmd import lease_option, parse_seconds, state_option
 
 __all__ = ["resume"]
 
@@ -39,6 +39,10 @@ __all__ = ["resume"]
 @execution_flags
 @STATE_DIR_OPTION
 @state_option(required=False)
+@lease_option(
+    "With --state: how long this process holds the run without renewing it (every "
+    "third); if it dies, a `serve` coordinator takes the run over once it runs out."
+)
 @click.option("--no-log", is_flag=True, help="Do not write the execution log into the file.")
 @FORMAT_OPTION
 def resume(
@@ -57,6 +61,7 @@ def resume(
     ai_cache: str | None,
     state_dir: str | None,
     state_url: str | None,
+    lease_text: str,
     no_log: bool,
     output_format: str,
 ) -> int:
@@ -81,8 +86,8 @@ def resume(
     )
     if state_url is not None:  # the shared store (docs/coordinators.md)
         return _resume_on_shared_state(
-            run_ref, state_url, flags, from_node, force, parse_cli_assignments(config_items),
-            env_file, no_log, output_format,
+            run_ref, state_url, parse_seconds(lease_text, "--lease"), flags, from_node, force,
+            parse_cli_assignments(config_items), env_file, no_log, output_format,
         )  # fmt: skip
     state_path = find_run(run_ref, state_dir).absolute()
     prepared = prepare_resume(
@@ -112,6 +117,7 @@ def resume(
 def _resume_on_shared_state(
     run_ref: str,
     state_url: str,
+    lease: float,
     flags: RunFlags,
     from_node: str | None,
     force: bool,
@@ -130,7 +136,7 @@ def _resume_on_shared_state(
     from flowscript.execution.resume import prepare_resume_state
 
     with tempfile.TemporaryDirectory(prefix="flowscript-resume-") as folder:
-        claimed = run_db(claim_for_resume(state_url, run_ref, Path(folder)))
+        claimed = run_db(claim_for_resume(state_url, run_ref, Path(folder), lease=lease))
         try:
             prepared = prepare_resume_state(
                 claimed.main, claimed.state, from_node=from_node, force=force,

@@ -25,7 +25,7 @@ from flowscript.cli.commands._durable import (
     resume_command,
     state_file,
 )
-from flowscript.cli.commands.submit_cmd import state_option
+from flowscript.cli.commands.submit_cmd import lease_option, parse_seconds, state_option
 from flowscript.errors import NodeError
 
 if TYPE_CHECKING:
@@ -385,6 +385,10 @@ _EXECUTION_OPTIONS: Final = (
 @STATE_DIR_OPTION
 @NO_STATE_OPTION
 @state_option(required=False)
+@lease_option(
+    "With --state: how long this process holds the run without renewing it (every "
+    "third); if it dies, a `serve` coordinator takes the run over once it runs out."
+)
 @click.option("--no-log", is_flag=True, help="Do not write the execution log into the file.")
 @FORMAT_OPTION
 def run(
@@ -404,6 +408,7 @@ def run(
     state_dir: str | None,
     no_state: bool,
     state_url: str | None,
+    lease_text: str,
     no_log: bool,
     output_format: str,
 ) -> int:
@@ -436,8 +441,9 @@ def run(
     )
     state = prepared.state
     if state_url is not None and not no_state:  # the shared store (docs/coordinators.md)
-        return _run_on_shared_state(prepared, flags, state_url, config_items, file, no_log,
-                                    output_format)  # fmt: skip
+        lease = parse_seconds(lease_text, "--lease")
+        return _run_on_shared_state(prepared, flags, state_url, lease, config_items, file,
+                                    no_log, output_format)  # fmt: skip
     return execute_and_report(
         prepared,
         flags,
@@ -452,6 +458,7 @@ def _run_on_shared_state(
     prepared: PreparedRun,
     flags: RunFlags,
     state_url: str,
+    lease: float,
     config_items: tuple[str, ...],
     file: str,
     no_log: bool,
@@ -465,7 +472,7 @@ def _run_on_shared_state(
     from flowscript.coordination.local import host_new_run, submission_of
 
     submission = submission_of(prepared, _assignments(config_items, "--config"))
-    host = functools.partial(host_new_run, state_url, submission)
+    host = functools.partial(host_new_run, state_url, submission, lease=lease)
     return execute_and_report(
         prepared,
         dataclasses.replace(flags, host=host),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from flowscript.cli.commands.submit_cmd import parse_seconds, state_option
+from flowscript.cli.commands.submit_cmd import lease_option, parse_seconds, state_option
 
 if TYPE_CHECKING:
     from flowscript.coordination import Coordinator
@@ -40,8 +40,7 @@ def _executor_options(command: _F) -> _F:
 @_executor_options
 @click.option("--max-runs", type=click.IntRange(min=1), default=4, show_default=True,
               help="Runs executed at once.")  # fmt: skip
-@click.option("--lease", "lease_text", default="30s", show_default=True, metavar="DURATION",
-              help="Lease length; renewed every third of it.")  # fmt: skip
+@lease_option("Lease length; renewed every third of it.")
 @click.option("--poll", "poll_text", default="1s", show_default=True, metavar="DURATION",
               help="How often an empty queue is looked at again.")  # fmt: skip
 @click.option("--concurrency", type=click.IntRange(min=1), help="Max nodes at once per run.")

@@ -45,6 +45,18 @@ def state_option(*, required: bool) -> Callable[[_F], _F]:
     )
 
 
+def lease_option(help_text: str) -> Callable[[_F], _F]:
+    """The ``--lease DURATION`` click option (30 s; a coordinator renews it every third)."""
+    return click.option(
+        "--lease",
+        "lease_text",
+        default="30s",
+        show_default=True,
+        metavar="DURATION",
+        help=help_text,
+    )
+
+
 def _check_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None  # no import at all: `run` without --state must not pay for the store
