@@ -50,6 +50,11 @@ def ev(source: str) -> Any:
         pytest.param('match("abc", "z")?.index', UNDEFINED, id="no-match-optional"),
         pytest.param('get(match(text, date), "groups.year")', "2026", id="get-path"),
         pytest.param('get(match("abc", "c"), "index")', 2, id="get-index"),
+        pytest.param('"index" in match("abc", "b")', True, id="in-index"),
+        pytest.param('"groups" in match("abc", "b")', True, id="in-groups-even-undefined"),
+        pytest.param('"input" in match("abc", "b")', True, id="in-input"),
+        pytest.param('"start" in match("abc", "b")', False, id="in-python-name"),
+        pytest.param('"index" in ["b"]', False, id="in-plain-array"),
     ],
 )
 def test_match_properties(source: str, expected: Any) -> None:

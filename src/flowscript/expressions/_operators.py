@@ -16,6 +16,7 @@ from flowscript.errors import ExpressionEvalError
 from flowscript.expressions.sandbox import Sandbox
 from flowscript.expressions.values import (
     MAX_SAFE_INTEGER,
+    MatchArray,
     js_typeof,
     loose_equals,
     relational,
@@ -156,7 +157,7 @@ def js_in(key: Any, container: Any, sandbox: Sandbox | None = None) -> bool:
         return to_string(key) in container
     if isinstance(container, list):
         name = to_string(key)
-        if name == "length":
+        if name == "length" or (isinstance(container, MatchArray) and container.has_member(name)):
             return True
         return name.isdigit() and str(int(name)) == name and int(name) < len(container)
     raise ExpressionEvalError(

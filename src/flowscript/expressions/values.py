@@ -129,6 +129,11 @@ class MatchArray(list[Any]):
         self.subject = subject
         self.groups = groups
 
+    def has_member(self, name: str) -> bool:
+        """``name in match``: true for ``index``, ``input`` and ``groups`` (even when
+        ``groups`` is ``undefined``, as in JavaScript)."""
+        return name in self._PROPERTIES
+
     def member(self, name: str) -> Any:
         """The JavaScript property ``index``, ``input`` or ``groups``; else ``undefined``."""
         attribute = self._PROPERTIES.get(name)
