@@ -63,7 +63,7 @@ class TestFormat:
             ("yyyy-MM-dd'T'HH:mm", "2026-03-05T14:07"),
             ("'It''s' h 'o''clock'", "It's 2 o'clock"),
             ("''", "'"),
-            ("T Q", "T Q"),
+            ("b Q", "b Q"),
         ],
         ids=[
             "years",

@@ -15,6 +15,12 @@ Tokens (runs of the same letter; English names, like Luxon's default ``en-US`` l
 ``q qq``   quarter (format only)                 ``W WW``   ISO week number (format only)
 =========  ====================================  =========  =================================
 
+Luxon's localised macro tokens render like ``toFormat`` in ``en-US`` (format only; see
+:mod:`flowscript.expressions.builtins._luxon_macros`): dates ``D DD DDD DDDD``
+(``8/6/2014`` … ``Wednesday, August 6, 2014``), times ``t tt ttt tttt`` (``1:07 PM`` …
+``1:07:04 PM Eastern Daylight Time``) and ``T TT TTT TTTT`` (24-hour), both ``f ff fff ffff``
+and, with seconds, ``F FF FFF FFFF`` (``August 6, 2014 at 1:07 PM EDT``).
+
 Text in single quotes is literal (``'at'``), ``''`` is a quote. Any other letter run is copied
 as written. Parsing is case-insensitive; fields a format does not mention default like Luxon's
 ``fromFormat``: units above the largest one given come from "now", units below it are minimal.
@@ -28,7 +34,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, Final, TypeVar
 
-from flowscript.expressions.builtins import _time
+from flowscript.expressions.builtins import _luxon_macros, _time
 
 if TYPE_CHECKING:
     import regex
@@ -153,6 +159,21 @@ _FORMATTERS: Final[dict[str, _Formatter]] = {
     "WW": lambda dt: f"{dt.isocalendar()[1]:02d}",
 }
 _FORMATTERS.update(_standalone_forms(_FORMATTERS))
+
+
+def _macro(pattern: str, zone_style: _luxon_macros.ZoneStyle | None) -> _Formatter:
+    """A macro token's formatter: ``pattern``, then the zone name when the macro shows one."""
+
+    def render(dt: datetime) -> str:
+        text = format_datetime(dt, pattern)
+        if zone_style is None:
+            return text
+        return f"{text} {_luxon_macros.zone_label(dt, zone_style)}"
+
+    return render
+
+
+_FORMATTERS.update({token: _macro(*spec) for token, spec in _luxon_macros.MACROS.items()})
 
 
 def format_datetime(dt: datetime, fmt: str) -> str:
