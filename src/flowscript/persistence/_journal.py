@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from flowscript.expressions.values import plain_json
 from flowscript.persistence._checks import Checker
@@ -134,7 +134,7 @@ def encode_record(
         "gen": generation,
         "seq": seq,
         "node": node_id,
-        "result": None if result is None else _raw_result(result),
+        "result": None if result is None else result_to_data(result, raw_output=True),
         "status": state.status._value_,  # not .value: see codec.result_to_data
         "currentWave": state.current_wave,
         "startedAt": state.started_at,
@@ -157,22 +157,6 @@ def encode_record(
     return line
 
 
-def _raw_result(result: NodeResult) -> dict[str, Any]:
-    """The result's record fields, its output as it is (the usual success) or converted."""
-    fields = (result.error, result.usage, result.details, result.fallback)
-    if fields == _NONE_OF_THEM:  # the usual success: no error, usage, details, fallback
-        return {
-            "status": result.status._value_,
-            "output": result.output,
-            "error": None,
-            "startedAt": result.started_at,
-            "completedAt": result.completed_at,
-            "duration": result.duration,
-            "attempts": result.attempts,
-        }
-    return result_to_data(result)
-
-
 def _careful(record: dict[str, Any], result: NodeResult | None, redactor: Redactor | None) -> bytes:
     """The record converted to plain JSON data first, then encoded whatever it holds."""
     record["result"] = None if result is None else result_to_data(result)
@@ -184,7 +168,6 @@ def _careful(record: dict[str, Any], result: NodeResult | None, redactor: Redact
     return encode_json(record, indent=None, plain=True) + b"\n"
 
 
-_NONE_OF_THEM: Final = (None, None, None, None)
 _ORJSON: Any = None
 _OPTIONS = 0
 """orjson's options for records: a final newline; dataclasses and datetimes refused."""

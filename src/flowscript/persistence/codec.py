@@ -129,14 +129,7 @@ def _node_context_data(
     data: dict[str, Any] = {}
     node_results = state.node_results
     for key, context in state.node_context.items():
-        result = node_results.get(key)
-        # is_output_context, inlined: once per node of every snapshot
-        if (
-            result is not None
-            and type(context) is dict
-            and len(context) == 1
-            and context.get("output", _MISSING) is result.output
-        ):
+        if is_output_context(context, node_results.get(key)):
             data[key] = {"output": results[key]["output"]}
         else:
             data[key if type(key) is str else str(key)] = plain_json(context, flags)
@@ -160,11 +153,17 @@ _PLAIN_INT: Final = 10**21
 """Integers strictly inside ±this print the same in Python and JavaScript (``plain_json``)."""
 
 
-def result_to_data(result: NodeResult, js_numbers: list[bool] | None = None) -> dict[str, Any]:
-    """The JSON data of one node result (not redacted: :func:`state_to_data` does that)."""
+def result_to_data(
+    result: NodeResult, js_numbers: list[bool] | None = None, *, raw_output: bool = False
+) -> dict[str, Any]:
+    """The JSON data of one node result (not redacted: :func:`state_to_data` does that).
+
+    ``raw_output`` keeps the output as it is, for an encoder that refuses anything that is not
+    plain JSON data (the journal's orjson call, which then falls back to the conversion).
+    """
     output = result.output
     kind = type(output)
-    if not (kind in _ATOMIC or (kind is int and -_PLAIN_INT < output < _PLAIN_INT)):
+    if not (raw_output or kind in _ATOMIC or (kind is int and -_PLAIN_INT < output < _PLAIN_INT)):
         output = plain_json(output, js_numbers)  # the common scalars need no call
     data: dict[str, Any] = {
         # ``_value_`` is the attribute behind ``.value`` (a descriptor, 4× slower): this runs

@@ -106,7 +106,6 @@ class StateStore:
         if sync not in ("batched", "always"):
             raise ValueError(f"sync must be 'batched' or 'always', not {sync!r}")
         self._path = Path(path)
-        self._sync = sync
         self._inline = sync == "batched"  # records are appended at once, fsynced by a timer
         self._sync_interval = sync_interval
         self._sync_timer: asyncio.TimerHandle | None = None
